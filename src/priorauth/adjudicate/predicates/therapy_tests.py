@@ -1,0 +1,400 @@
+"""Predicates over treatment history: trials and failures, concurrent drugs, prior lines."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from priorauth.adjudicate.appendices import AgentIndex, normalize_name, prednisone_mg_per_kg
+from priorauth.adjudicate.facts import (
+    EXCEPTION_OUTCOMES,
+    FAILURE_OUTCOMES,
+    Medication,
+    MedicationList,
+    MedicationStatus,
+    Outcome,
+    Potency,
+    SystemicTherapyLines,
+    TherapyTrial,
+    TreatmentPlan,
+)
+from priorauth.adjudicate.policy import Policy
+from priorauth.adjudicate.predicates.base import (
+    Params,
+    asserted,
+    listing,
+    months_before,
+    num,
+    register,
+)
+from priorauth.adjudicate.trace import MET, NOT_MET, UNKNOWN, Case, Leaf, Verdict
+
+Fit = Literal["yes", "maybe", "no"]
+
+
+class TrialParams(Params):
+    classes: tuple[str, ...] = ()
+    agents: tuple[str, ...] = ()
+    what: str
+    """How the reason names the therapy: "medium-to-very high potency topical corticosteroid"."""
+    count: int = 1
+    """Distinct agents (agent and strength) needed."""
+    min_potency: Potency | None = None
+    min_days: int | None = None
+    within_months: int | None = None
+    failure_required: bool = True
+    """False where the policy asks only that the agents were used ("in the previous 6 months")."""
+    exceptions: Literal["any", "all_contraindicated", "none"] = "any"
+    """``any``: intolerance or contraindication to one agent excuses the step;
+    ``all_contraindicated``: intolerance to one, or contraindication to every option."""
+    options: tuple[str, ...] = ()
+    """With ``all_contraindicated``: the classes that must all be contraindicated."""
+
+
+def _describe(fact: TherapyTrial, potency: Potency | None) -> str:
+    value = fact.value
+    parts = [value.agent]
+    if value.strength:
+        parts.append(value.strength)
+    if potency is not None:
+        parts.append(f"({potency.value.replace('_', ' ')})")
+    if value.duration_days is not None:
+        parts.append(f"for {value.duration_days} days")
+    parts.append(f"- {value.outcome.value.replace('_', ' ')}")
+    return " ".join(parts)
+
+
+@register("trial", TrialParams, reads=("therapy_trial",))
+def trial(params: TrialParams, policy: Policy) -> Leaf:
+    """Failure (or use) of ``count`` agents of ``classes``/``agents``, with exceptions."""
+    index = AgentIndex(policy.appendix_b)
+    agents = {normalize_name(a) for a in params.agents}
+    classes = set(params.classes)
+
+    def relevant(fact: TherapyTrial) -> Fit:
+        value = fact.value
+        if normalize_name(value.agent) in agents:
+            return "yes"
+        found = index.classify(value.agent, value.route, value.drug_class, value.strength)
+        if found.classes & classes:
+            return "maybe" if found.ambiguous else "yes"
+        return "no"
+
+    def fit(fact: TherapyTrial, case: Case) -> tuple[Fit, str]:
+        value = fact.value
+        checks: list[Fit] = []
+        notes: list[str] = []
+        potency = index.potency(value.agent, value.strength, value.potency)
+        if params.min_potency is not None:
+            if potency is None:
+                checks.append("maybe")
+                notes.append("potency not documented")
+            elif potency.rank < params.min_potency.rank:
+                checks.append("no")
+                notes.append(f"{potency.value.replace('_', ' ')} potency")
+        if params.min_days is not None:
+            if value.duration_days is None:
+                checks.append("maybe")
+                notes.append("duration not documented")
+            elif value.duration_days < params.min_days:
+                checks.append("no")
+                notes.append(f"used {value.duration_days} of {params.min_days} days")
+        if params.within_months is not None:
+            when = value.end_date or fact.date or value.start_date
+            since = months_before(case.request.received_date, params.within_months)
+            if when is None:
+                checks.append("maybe")
+                notes.append("date not documented")
+            elif when < since:
+                checks.append("no")
+                notes.append(f"before the previous {params.within_months} months")
+        if params.failure_required:
+            if value.outcome in FAILURE_OUTCOMES:
+                pass
+            elif value.outcome in {Outcome.UNKNOWN, Outcome.ONGOING}:
+                checks.append("maybe")
+                notes.append("outcome not documented")
+            else:
+                checks.append("no")
+                notes.append(value.outcome.value.replace("_", " "))
+        elif value.outcome is Outcome.CONTRAINDICATION:
+            checks.append("no")
+        status: Fit = "no" if "no" in checks else "maybe" if "maybe" in checks else "yes"
+        return status, "; ".join(notes)
+
+    def run(case: Case) -> Verdict:
+        affirmed, negated = asserted(case, TherapyTrial)
+        mine = [(f, relevant(f)) for f in affirmed]
+        mine = [(f, r) for f, r in mine if r != "no"]
+        denied = [f for f in negated if relevant(f) != "no"]
+        if params.exceptions != "none":
+            excused = [
+                f for f, r in mine if r == "yes" and f.value.outcome is Outcome.INTOLERANCE
+            ]
+            contra = [
+                f for f, r in mine if r == "yes" and f.value.outcome is Outcome.CONTRAINDICATION
+            ]
+            if params.exceptions == "any":
+                excused += contra
+            elif params.options:
+                covered = {
+                    c
+                    for f in contra
+                    for c in index.classify(f.value.agent, f.value.route, f.value.drug_class, f.value.strength).classes
+                }
+                if set(params.options) <= covered:
+                    excused += contra
+            if excused:
+                why = listing(
+                    f"{f.value.agent} ({f.value.outcome.value.replace('_', ' ')})" for f in excused
+                )
+                return MET, f"Step excused: {why}.", tuple(excused)
+        good: dict[tuple[str, str], TherapyTrial] = {}
+        maybe: dict[tuple[str, str], TherapyTrial] = {}
+        rejected: list[str] = []
+        for fact, rel in mine:
+            if fact.value.outcome in EXCEPTION_OUTCOMES and params.failure_required:
+                rejected.append(f"{fact.value.agent} ({fact.value.outcome.value})")
+                continue
+            status, note = fit(fact, case)
+            key = (normalize_name(fact.value.agent), (fact.value.strength or "").casefold())
+            if status == "yes" and rel == "yes":
+                good.setdefault(key, fact)
+            elif status != "no":
+                maybe.setdefault(key, fact)
+            else:
+                rejected.append(f"{fact.value.agent} ({note})")
+        need = params.count
+        used = tuple(good.values())
+        tried = listing(
+            (
+                _describe(f, index.potency(f.value.agent, f.value.strength, f.value.potency))
+                for f in used
+            ),
+            "and",
+        )
+        if len(good) >= need:
+            return MET, f"Documented: {tried}.", used
+        candidates = {**maybe, **good}
+        if len(candidates) >= need:
+            pending = listing(
+                sorted(f"{f.value.agent} ({fit(f, case)[1] or 'class unclear'})" for f in maybe.values()),
+                "and",
+            )
+            return (
+                UNKNOWN,
+                f"Needs {need} qualifying {params.what} trial(s); still to document: {pending}.",
+                tuple(candidates.values()),
+            )
+        if mine or denied:
+            shown = [*rejected, *(f"{f.value.agent} (not tried)" for f in denied)]
+            counted = f"{len(good)} of {need} qualifying" if need > 1 else "no qualifying"
+            extra = f" Not counted: {listing(shown, 'and')}." if shown else ""
+            return (
+                NOT_MET,
+                f"{counted.capitalize()} {params.what} trial documented.{extra}",
+                tuple(f for f, _ in mine) + tuple(denied),
+            )
+        return UNKNOWN, f"No trial of a {params.what} is documented.", ()
+
+    return run
+
+
+class ConcurrentParams(Params):
+    classes: tuple[str, ...] = ()
+    agents: tuple[str, ...] = ()
+    what: str
+
+
+@register("not_concurrent", ConcurrentParams, reads=("medication", "medication_list"))
+def not_concurrent(params: ConcurrentParams, policy: Policy) -> Leaf:
+    """No current or planned medication of ``classes``/``agents``; needs a medication list."""
+    index = AgentIndex(policy.appendix_b)
+    agents = {normalize_name(a) for a in params.agents}
+    classes = set(params.classes)
+
+    def run(case: Case) -> Verdict:
+        affirmed, negated = asserted(case, Medication)
+        clashing = []
+        unclear = []
+        for fact in affirmed:
+            value = fact.value
+            if value.status is MedicationStatus.PAST:
+                continue
+            if normalize_name(value.agent) in agents:
+                clashing.append(fact)
+                continue
+            found = index.classify(value.agent, value.route, value.drug_class)
+            if found.classes & classes:
+                (unclear if found.ambiguous else clashing).append(fact)
+        if clashing:
+            shown = listing(f"{f.value.agent} ({f.value.status.value})" for f in clashing)
+            return NOT_MET, f"Prescribed concurrently with {shown}.", tuple(clashing)
+        if unclear:
+            shown = listing(f.value.agent for f in unclear)
+            return UNKNOWN, f"Route of {shown} not documented (topical or systemic?).", tuple(unclear)
+        lists, _ = asserted(case, MedicationList)
+        documented = [f for f in lists if f.value.documented]
+        if documented or negated:
+            basis = (*documented, *negated)
+            return MET, f"The documented medications include no {params.what}.", basis
+        return UNKNOWN, f"No current medication list documents the absence of {params.what}.", ()
+
+    return run
+
+
+class LinesParams(Params):
+    count: int
+    classes: tuple[str, ...]
+
+
+@register("prior_systemic_lines", LinesParams, reads=("systemic_therapy_lines", "therapy_trial"))
+def prior_systemic_lines(params: LinesParams, policy: Policy) -> Leaf:
+    """At least ``count`` prior lines of systemic therapy (stated, or trials of ``classes``)."""
+    index = AgentIndex(policy.appendix_b)
+    classes = set(params.classes)
+
+    def run(case: Case) -> Verdict:
+        stated, _ = asserted(case, SystemicTherapyLines)
+        enough = [f for f in stated if f.value.count >= params.count]
+        if enough:
+            return MET, f"{enough[0].value.count} prior line(s) of systemic therapy documented.", (
+                enough[0],
+            )
+        trials, _ = asserted(case, TherapyTrial)
+        received = [
+            f
+            for f in trials
+            if f.value.outcome is not Outcome.CONTRAINDICATION
+            and index.classify(f.value.agent, f.value.route, f.value.drug_class, f.value.strength).classes & classes
+        ]
+        distinct = sorted({normalize_name(f.value.agent) for f in received})
+        if len(distinct) >= params.count:
+            return MET, f"Prior systemic therapy: {listing(distinct, 'and')}.", tuple(received)
+        if stated:
+            return NOT_MET, f"{stated[0].value.count} prior line(s) of systemic therapy documented.", (
+                stated[0],
+            )
+        return UNKNOWN, "No prior line of systemic therapy is documented.", ()
+
+    return run
+
+
+class SteroidParams(Params):
+    drug_class: str
+
+
+@register("steroid_refractory_acute_gvhd", SteroidParams, reads=("therapy_trial",))
+def steroid_refractory_acute_gvhd(params: SteroidParams, policy: Policy) -> Leaf:
+    """Appendix D: systemic corticosteroid failure in acute GVHD, unless not tolerated."""
+    index = AgentIndex(policy.appendix_b)
+    rules = policy.appendix_d
+
+    def judge(fact: TherapyTrial) -> tuple[Fit, str]:
+        value = fact.value
+        days = value.duration_days
+        outcome = value.outcome
+        if outcome is Outcome.PROGRESSION:
+            dose = prednisone_mg_per_kg(rules, value.agent, value.dose_mg_per_kg_day)
+            if dose is None or days is None:
+                return "maybe", "progression; dose (mg/kg/day) or days not documented"
+            if dose >= rules.progression_min_dose_mg_per_kg_day and days >= rules.progression_min_days:
+                return "yes", f"progression after {days} days at {num(dose)} mg/kg/day prednisone-equivalent"
+            return "no", f"progression after {days} days at {num(dose)} mg/kg/day prednisone-equivalent"
+        if outcome is Outcome.INCOMPLETE_RESPONSE:
+            if days is None:
+                return "maybe", "incomplete response; days not documented"
+            if days > rules.incomplete_response_more_than_days:
+                return "yes", f"incomplete response after {days} days"
+            return "no", f"incomplete response after only {days} days"
+        if outcome in FAILURE_OUTCOMES:
+            if days is None:
+                return "maybe", "failure; days of treatment not documented"
+            if days >= rules.no_improvement_min_days:
+                return "yes", f"no improvement after {days} days"
+            return "no", f"only {days} days of treatment"
+        if outcome in {Outcome.UNKNOWN, Outcome.ONGOING}:
+            return "maybe", "outcome not documented"
+        return "no", outcome.value.replace("_", " ")
+
+    def run(case: Case) -> Verdict:
+        affirmed, _ = asserted(case, TherapyTrial)
+        steroids = [
+            f
+            for f in affirmed
+            if params.drug_class
+            in index.classify(f.value.agent, f.value.route, f.value.drug_class, f.value.strength).classes
+        ]
+        excused = [f for f in steroids if f.value.outcome in EXCEPTION_OUTCOMES]
+        if excused:
+            return MET, f"Systemic corticosteroids excused: {excused[0].value.agent} ({excused[0].value.outcome.value}).", (
+                excused[0],
+            )
+        judged = [(f, *judge(f)) for f in steroids]
+        for fact, fit, note in judged:
+            if fit == "yes":
+                return MET, f"Steroid-refractory (Appendix D): {fact.value.agent}, {note}.", (fact,)
+        notes = listing((f"{f.value.agent}: {note}" for f, _, note in judged), "and")
+        if any(fit == "maybe" for _, fit, _ in judged):
+            return UNKNOWN, f"Steroid refractoriness not yet shown ({notes}).", tuple(steroids)
+        if judged:
+            return NOT_MET, f"Steroid refractoriness per Appendix D not met ({notes}).", tuple(steroids)
+        return UNKNOWN, "No systemic corticosteroid course is documented.", ()
+
+    return run
+
+
+class ExposureParams(Params):
+    classes: tuple[str, ...] = ()
+    agents: tuple[str, ...] = ()
+    what: str
+
+
+@register("exposure", ExposureParams, reads=("therapy_trial", "medication"))
+def exposure(params: ExposureParams, policy: Policy) -> Leaf:
+    """The member received (or receives) ``classes``/``agents``, whatever the outcome."""
+    index = AgentIndex(policy.appendix_b)
+    agents = {normalize_name(a) for a in params.agents}
+    classes = set(params.classes)
+
+    def hit(agent: str, route: object, drug_class: str | None) -> bool:
+        if normalize_name(agent) in agents:
+            return True
+        return bool(index.classify(agent, route, drug_class).classes & classes)  # type: ignore[arg-type]
+
+    def run(case: Case) -> Verdict:
+        trials, _ = asserted(case, TherapyTrial)
+        meds, _ = asserted(case, Medication)
+        found = [
+            *(f for f in trials if f.value.outcome is not Outcome.CONTRAINDICATION and hit(f.value.agent, f.value.route, f.value.drug_class)),
+            *(f for f in meds if f.value.status is not MedicationStatus.PLANNED and hit(f.value.agent, f.value.route, f.value.drug_class)),
+        ]
+        if found:
+            names = listing(sorted({f.value.agent for f in found}), "and")
+            return MET, f"Received {params.what}: {names}.", tuple(found)
+        return UNKNOWN, f"No {params.what} is documented.", ()
+
+    return run
+
+
+class CombinationParams(Params):
+    agents: tuple[str, ...]
+
+
+@register("in_combination_with", CombinationParams, reads=("medication", "treatment_plan"))
+def in_combination_with(params: CombinationParams, policy: Policy) -> Leaf:
+    """Prescribed together with one of ``agents`` (current or planned, or in the plan)."""
+    agents = {normalize_name(a) for a in params.agents}
+    wanted = listing(params.agents)
+
+    def run(case: Case) -> Verdict:
+        meds, _ = asserted(case, Medication)
+        plans, _ = asserted(case, TreatmentPlan)
+        found = [
+            *(f for f in meds if f.value.status is not MedicationStatus.PAST and normalize_name(f.value.agent) in agents),
+            *(f for f in plans if {normalize_name(a) for a in f.value.combined_with} & agents),
+        ]
+        if found:
+            return MET, f"Prescribed in combination with {wanted}.", tuple(found)
+        return UNKNOWN, f"Combination with {wanted} is not documented.", ()
+
+    return run

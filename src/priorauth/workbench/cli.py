@@ -1,0 +1,135 @@
+"""The ``priorauth`` command. Library errors become one line on stderr and exit status 2."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from priorauth.adjudicate import Engine, PlanSettings, Policy, PriorauthError
+from priorauth.adjudicate.errors import InputError
+from priorauth.adjudicate.inputs import parse_facts, parse_json, parse_request, validate
+from priorauth.adjudicate.policy_file import bundled_policy, lint_policy, load_policy
+from priorauth.adjudicate.report import to_json_text, to_table
+from priorauth.adjudicate.validity import check_request
+
+EXIT_BAD_INPUT = 2
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(path, "", "no such file") from None
+    except IsADirectoryError:
+        raise InputError(path, "", "is a directory, not a file") from None
+    except UnicodeDecodeError:
+        raise InputError(path, "", "not UTF-8 text") from None
+    except OSError as exc:
+        raise InputError(path, "", f"cannot read: {exc.strerror}") from None
+
+
+def _policy(path: str | None) -> Policy:
+    return bundled_policy() if path is None else load_policy(_read(path), path)
+
+
+def _settings(policy: Policy, path: str | None) -> PlanSettings:
+    if path is None:
+        return policy.settings
+    data = parse_json(_read(path), path)
+    if not isinstance(data, dict):
+        raise InputError(path, "", "settings must be a JSON object")
+    merged = {**policy.settings.model_dump(), **data}
+    return validate(PlanSettings, merged, path)
+
+
+def _policy_show(args: argparse.Namespace) -> int:
+    policy = _policy(args.policy)
+    criteria = [
+        {"id": item.id, "text": item.text, "set": criteria_set.id}
+        for criteria_set in policy.sets
+        for item in criteria_set.criteria
+    ]
+    if args.json:
+        document = {
+            "id": policy.id,
+            "version": policy.version,
+            "title": policy.title,
+            "effective_date": policy.effective_date.isoformat(),
+            "criteria": criteria,
+        }
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        return 0
+    out = [f"{policy.id} v{policy.version}: {policy.title} (effective {policy.effective_date})"]
+    for criteria_set in policy.sets:
+        out += ["", f"{criteria_set.id} {criteria_set.title} (must meet {criteria_set.must})"]
+        out += [f"  {item.id:<8} {item.text}" for item in criteria_set.criteria]
+    sys.stdout.write("\n".join(out) + "\n")
+    return 0
+
+
+def _policy_lint(args: argparse.Namespace) -> int:
+    issues = lint_policy(_read(args.file), args.file)
+    for issue in issues:
+        sys.stdout.write(f"{issue}\n")
+    if issues:
+        sys.stderr.write(f"{args.file}: {len(issues)} problem(s)\n")
+        return 1
+    sys.stderr.write(f"{args.file}: ok\n")
+    return 0
+
+
+def _adjudicate(args: argparse.Namespace) -> int:
+    policy = _policy(args.policy)
+    settings = _settings(policy, args.settings)
+    request = parse_request(_read(args.request), args.request)
+    check_request(policy, request, args.request)
+    facts = parse_facts(_read(args.facts), args.facts)
+    decision = Engine(policy, settings).decide(request, facts.facts)
+    sys.stdout.write(to_json_text(decision) if args.json else to_table(decision))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="priorauth",
+        description="Prior-authorization review: apply a clinical policy to a request and its facts.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    policy = commands.add_parser("policy", help="show or lint a policy file")
+    policy_commands = policy.add_subparsers(dest="policy_command", required=True)
+    show = policy_commands.add_parser("show", help="every item of the policy with its id and text")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    show.add_argument("--policy", metavar="FILE", help="a policy file (default: bundled CP.PHAR.98)")
+    show.set_defaults(run=_policy_show)
+    lint = policy_commands.add_parser("lint", help="check a policy file; exit 1 on problems")
+    lint.add_argument("file", metavar="FILE")
+    lint.set_defaults(run=_policy_lint)
+
+    adjudicate = commands.add_parser(
+        "adjudicate", help="decide a request from structured facts (no packet reading)"
+    )
+    adjudicate.add_argument("request", metavar="REQUEST.json")
+    adjudicate.add_argument("facts", metavar="FACTS.json")
+    adjudicate.add_argument("--json", action="store_true", help="print the decision object")
+    adjudicate.add_argument("--policy", metavar="FILE", help="a policy file (default: bundled)")
+    adjudicate.add_argument("--settings", metavar="FILE", help="plan settings JSON")
+    adjudicate.set_defaults(run=_adjudicate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        status: int = args.run(args)
+    except PriorauthError as exc:
+        sys.stderr.write(f"priorauth: {exc}\n")
+        return EXIT_BAD_INPUT
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
