@@ -3,20 +3,23 @@ equivalence, Appendix E CRS grading. Pure functions over policy data."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from fractions import Fraction
-import re
+from functools import lru_cache
 
 from priorauth.adjudicate.facts import OxygenDevice, Potency, Route
 from priorauth.adjudicate.policy import AgentSpec, AppendixB, AppendixD, AppendixE
 
 
+@lru_cache(maxsize=4096)
 def normalize_name(name: str) -> str:
     """Lowercase, single-spaced, without trademark signs: how agents are compared."""
     cleaned = re.sub(r"[®™*]", "", name).casefold()
     return re.sub(r"\s+", " ", cleaned).strip()
 
 
+@lru_cache(maxsize=1024)
 def _strength_key(strength: str) -> str:
     """``0.10 %`` and ``0.1%`` compare equal."""
     text = strength.replace(" ", "").casefold()
@@ -39,6 +42,9 @@ class AgentIndex:
     """Appendix B by generic and brand name."""
 
     def __init__(self, appendix: AppendixB) -> None:
+        self._classified: dict[
+            tuple[str, Route | None, str | None, str | None], Classification
+        ] = {}
         self._by_name: dict[str, list[AgentSpec]] = {}
         for spec in appendix.agents:
             for name in (spec.name, *spec.brands):
@@ -49,6 +55,15 @@ class AgentIndex:
 
     def classify(
         self, agent: str, route: Route | None, drug_class: str | None, strength: str | None = None
+    ) -> Classification:
+        key = (agent, route, drug_class, strength)
+        found = self._classified.get(key)
+        if found is None:
+            found = self._classified[key] = self._classify(agent, route, drug_class, strength)
+        return found
+
+    def _classify(
+        self, agent: str, route: Route | None, drug_class: str | None, strength: str | None
     ) -> Classification:
         if drug_class is not None:
             return Classification(frozenset({drug_class}), ambiguous=False)

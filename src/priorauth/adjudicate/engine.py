@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from priorauth.adjudicate.facts import FactBase
 from priorauth.adjudicate.policy import CriteriaSet, Duration, Item, PlanSettings, Policy, TestRef
 from priorauth.adjudicate.predicates import REGISTRY
+from priorauth.adjudicate.request import Request, RequestDiagnosis
 from priorauth.adjudicate.routing import Routing, route
 from priorauth.adjudicate.trace import (
     MET,
@@ -24,7 +25,6 @@ from priorauth.adjudicate.trace import (
     Status,
 )
 from priorauth.adjudicate.validity import check_request
-from priorauth.adjudicate.request import Request
 
 Node = Callable[[Case], Result]
 
@@ -93,7 +93,13 @@ def _conditional(
             if status is NOT_MET or status is NOT_APPLICABLE:
                 return Result(item_id, text, NOT_APPLICABLE, f"Not applicable: {reason}", facts)
             if status is UNKNOWN:
-                return Result(item_id, text, UNKNOWN, f"Whether this applies is not documented: {reason}", facts)
+                return Result(
+                    item_id,
+                    text,
+                    UNKNOWN,
+                    f"Whether this applies is not documented: {reason}",
+                    facts,
+                )
         if unless is not None:
             status, reason, facts = unless(case)
             if status is MET:
@@ -115,7 +121,9 @@ def compile_item(item: Item, item_id: str, policy: Policy) -> Node:
             return Result(item_id, text, status, reason, facts)
 
     else:
-        kids = tuple(compile_item(child, f"{item_id}.{child.id}", policy) for child in item.children)
+        kids = tuple(
+            compile_item(child, f"{item_id}.{child.id}", policy) for child in item.children
+        )
         node = (_combine_all if item.all else _combine_any)(item_id, text, kids)
     if not item.when and item.unless is None:
         return node
@@ -151,7 +159,9 @@ def _walk(results: Iterable[Result]) -> Iterable[Result]:
         yield from _walk(result.children)
 
 
-def _approval(criteria_set: CriteriaSet, request: Request, results: tuple[Result, ...]) -> Approval | None:
+def _approval(
+    criteria_set: CriteriaSet, request: Request, results: tuple[Result, ...]
+) -> Approval | None:
     spec = criteria_set.approval
     if spec is None:
         return None
@@ -176,11 +186,17 @@ class Engine:
         self.policy = policy
         self.settings = settings if settings is not None else policy.settings
         self._sets: dict[str, tuple[Node, ...]] = {
-            s.id: tuple(compile_item(item, item.id, policy) for item in s.criteria) for s in policy.sets
+            s.id: tuple(compile_item(item, item.id, policy) for item in s.criteria)
+            for s in policy.sets
         }
         self._reads = frozenset(policy.facts)
+        self._classified: dict[RequestDiagnosis, tuple[str | None, str | None]] = {}
         self._refers = {
-            s.id: {item_id: item.refer_to for item_id, item in _walk_items(s.criteria, "") if item.refer_to}
+            s.id: {
+                item_id: item.refer_to
+                for item_id, item in _walk_items(s.criteria, "")
+                if item.refer_to
+            }
             for s in policy.sets
         }
 
@@ -196,7 +212,7 @@ class Engine:
             elif name in self._reads:
                 by_name.setdefault(name, []).append(fact)
         grouped = {name: tuple(group) for name, group in by_name.items()}
-        routing = route(policy, request, grouped.get("diagnosis", ()))
+        routing = route(policy, request, grouped.get("diagnosis", ()), self._classified)
         criteria_set = policy.set_by_id(routing.set_id)
         case = Case(request, grouped, self.settings, routing.condition)
         results = tuple(node(case) for node in self._sets[criteria_set.id])
@@ -221,7 +237,15 @@ class Engine:
                 decision = "approve"
                 approval = _approval(criteria_set, request, results)
         return Decision(
-            policy, request, routing, criteria_set, results, decision, approval, refer_to, tuple(ignored)
+            policy,
+            request,
+            routing,
+            criteria_set,
+            results,
+            decision,
+            approval,
+            refer_to,
+            tuple(ignored),
         )
 
 

@@ -58,9 +58,12 @@ class Evidence(Model):
     def _span(self) -> Evidence:
         if (self.char_start is None) != (self.char_end is None):
             raise ValueError("char_start and char_end go together")
-        if self.char_start is not None and self.char_end is not None:
-            if self.char_end < self.char_start:
-                raise ValueError("char_end must be >= char_start")
+        if (
+            self.char_start is not None
+            and self.char_end is not None
+            and self.char_end < self.char_start
+        ):
+            raise ValueError("char_end must be >= char_start")
         return self
 
 

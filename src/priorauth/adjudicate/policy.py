@@ -9,6 +9,7 @@ conditional (``when``: not applicable when false; ``unless``: not applicable whe
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -190,10 +191,14 @@ class Policy(_Model):
                 return criteria_set
         raise KeyError(set_id)
 
+    @cached_property
+    def _product_names(self) -> dict[str, ProductSpec]:
+        return {
+            candidate.casefold(): product
+            for product in self.products
+            for candidate in (product.name, *product.aliases)
+        }
+
     def product(self, name: str) -> ProductSpec | None:
-        wanted = name.strip().casefold()
-        for product in self.products:
-            names = (product.name, *product.aliases)
-            if any(wanted == candidate.casefold() for candidate in names):
-                return product
-        return None
+        """The product a request names, by name or alias, ignoring case."""
+        return self._product_names.get(name.strip().casefold())

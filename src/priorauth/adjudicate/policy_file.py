@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from priorauth.adjudicate.errors import PolicyError
 from priorauth.adjudicate.facts import FACT_TYPES
-from priorauth.adjudicate.policy import Item, Policy, TestRef
+from priorauth.adjudicate.policy import CriteriaSet, Item, Policy, TestRef
 from priorauth.adjudicate.predicates import REGISTRY
 
 Path = tuple[str | int, ...]
@@ -53,7 +53,12 @@ class _Reader:
                 key = str(self._constructor.construct_object(key_node, deep=True))  # type: ignore[no-untyped-call]
                 if key in result:
                     self.issues.append(
-                        Issue(self.source, key_node.start_mark.line + 1, None, f"duplicate key {key!r}")
+                        Issue(
+                            self.source,
+                            key_node.start_mark.line + 1,
+                            None,
+                            f"duplicate key {key!r}",
+                        )
                     )
                 self.lines[(*path, key)] = key_node.start_mark.line + 1
                 result[key] = self.read(value_node, (*path, key))
@@ -133,102 +138,136 @@ def _sequence_issues(ids: list[str], expected: list[str], where: str) -> str | N
     return f"{where} are {', '.join(ids)}; expected {', '.join(expected[: len(ids)])}"
 
 
-def _semantic_issues(policy: Policy, reader: _Reader) -> list[Issue]:
-    issues: list[Issue] = []
-    source = reader.source
+class _Checker:
+    """The checks a schema cannot make: ids, predicates, parameters, declared names."""
 
-    def issue(path: Path, item: str | None, message: str) -> None:
-        issues.append(Issue(source, reader.line(path), item, message))
+    def __init__(self, policy: Policy, reader: _Reader) -> None:
+        self.policy = policy
+        self.reader = reader
+        self.issues: list[Issue] = []
+        self.declared = set(policy.facts)
+        self.read: set[str] = set()
+        self.names = {
+            "condition": set(policy.conditions),
+            "conditions": set(policy.conditions),
+            "classes": set(policy.appendix_b.classes),
+            "options": set(policy.appendix_b.classes),
+            "drug_class": set(policy.appendix_b.classes),
+            "specialties": set(policy.specialties),
+            "products": {p.name for p in policy.products},
+        }
 
-    for index, name in enumerate(policy.facts):
-        if name not in FACT_TYPES:
-            issue(("facts", index), None, f"unknown fact {name!r}; valid: {', '.join(FACT_TYPES)}")
-    declared = set(policy.facts)
-    names = {
-        "condition": set(policy.conditions),
-        "conditions": set(policy.conditions),
-        "classes": set(policy.appendix_b.classes),
-        "options": set(policy.appendix_b.classes),
-        "drug_class": set(policy.appendix_b.classes),
-        "specialties": set(policy.specialties),
-        "products": {p.name for p in policy.products},
-    }
-    for index, agent in enumerate(policy.appendix_b.agents):
-        for drug_class in agent.classes:
-            if drug_class not in names["classes"]:
-                issue(("appendix_b", "agents", index), None, f"undeclared drug class {drug_class!r}")
-    seen_sets: set[str] = set()
-    read: set[str] = set()
+    def issue(self, path: Path, item: str | None, message: str) -> None:
+        self.issues.append(Issue(self.reader.source, self.reader.line(path), item, message))
 
-    def check_test(ref: TestRef | Item, path: Path, item_id: str) -> None:
+    def run(self) -> list[Issue]:
+        policy = self.policy
+        for index, name in enumerate(policy.facts):
+            if name not in FACT_TYPES:
+                self.issue(
+                    ("facts", index), None, f"unknown fact {name!r}; valid: {', '.join(FACT_TYPES)}"
+                )
+        for index, agent in enumerate(policy.appendix_b.agents):
+            for drug_class in agent.classes:
+                if drug_class not in self.names["classes"]:
+                    self.issue(
+                        ("appendix_b", "agents", index),
+                        None,
+                        f"undeclared drug class {drug_class!r}",
+                    )
+        seen_sets: set[str] = set()
+        for set_index, criteria_set in enumerate(policy.sets):
+            if criteria_set.id in seen_sets:
+                self.issue(
+                    ("sets", set_index, "id"),
+                    criteria_set.id,
+                    f"duplicate criteria set {criteria_set.id}",
+                )
+            seen_sets.add(criteria_set.id)
+            self.criteria_set(criteria_set, ("sets", set_index))
+        for fact in sorted(self.declared - self.read):
+            self.issue(("facts",), None, f"fact {fact!r} is declared but no criterion reads it")
+        return self.issues
+
+    def criteria_set(self, criteria_set: CriteriaSet, path: Path) -> None:
+        for condition in criteria_set.covers:
+            if condition not in self.policy.conditions:
+                self.issue(
+                    (*path, "covers"), criteria_set.id, f"undeclared condition {condition!r}"
+                )
+        top = [item.id for item in criteria_set.criteria]
+        expected = [f"{criteria_set.id}.{n}" for n in range(1, len(top) + 1)]
+        for position, (got, want) in enumerate(zip(top, expected, strict=True)):
+            if got != want:
+                self.issue(
+                    (*path, "criteria", position, "id"),
+                    got,
+                    f"item id {got} out of sequence; expected {want} (duplicate or missing id)",
+                )
+                break
+        seen: set[str] = set()
+        for item_id, item, item_path in _walk(criteria_set.criteria, "", (*path, "criteria")):
+            if item_id in seen:
+                self.issue((*item_path, "id"), item_id, f"duplicate item id {item_id}")
+            seen.add(item_id)
+            self.item(item, item_id, item_path)
+        if criteria_set.approval is not None:
+            for branch in criteria_set.approval.by_branch:
+                if branch not in seen:
+                    self.issue(
+                        (*path, "approval"),
+                        criteria_set.id,
+                        f"approval names unknown item {branch}",
+                    )
+
+    def item(self, item: Item, item_id: str, path: Path) -> None:
+        if item.test is not None:
+            self.test(item, path, item_id)
+        for when_index, ref in enumerate(item.when):
+            self.test(ref, (*path, "when", when_index), item_id)
+        if item.unless is not None:
+            self.test(item.unless, (*path, "unless"), item_id)
+        kids = [child.id for child in item.children]
+        if kids and all(k in _ROMAN for k in kids):
+            problem = _sequence_issues(kids, _ROMAN, "sub-items")
+        elif kids and all(len(k) == 1 and k in _LETTERS for k in kids):
+            problem = _sequence_issues(kids, list(_LETTERS), "sub-items")
+        else:
+            problem = "sub-item ids repeat" if len(set(kids)) != len(kids) else None
+        if problem:
+            self.issue(path, item_id, problem)
+
+    def test(self, ref: TestRef | Item, path: Path, item_id: str) -> None:
         assert ref.test is not None
         predicate = REGISTRY.get(ref.test)
         if predicate is None:
-            issue(path, item_id, f"unknown test {ref.test!r}; valid: {', '.join(sorted(REGISTRY))}")
+            self.issue(
+                path, item_id, f"unknown test {ref.test!r}; valid: {', '.join(sorted(REGISTRY))}"
+            )
             return
         try:
             params = predicate.params.model_validate(ref.with_)
         except ValidationError as exc:
             for error in exc.errors():
                 field = ".".join(str(p) for p in error["loc"])
-                message = "unknown parameter" if error["type"] == "extra_forbidden" else error["msg"]
-                issue((*path, "with"), item_id, f"{ref.test}: {field}: {message}")
+                message = (
+                    "unknown parameter" if error["type"] == "extra_forbidden" else error["msg"]
+                )
+                self.issue((*path, "with"), item_id, f"{ref.test}: {field}: {message}")
             return
-        for fact in sorted(predicate.reads - declared):
-            issue(path, item_id, f"{ref.test} reads fact {fact!r}, which the policy does not declare")
-        read.update(predicate.reads)
-        for field, valid in names.items():
+        for fact in sorted(predicate.reads - self.declared):
+            self.issue(
+                path, item_id, f"{ref.test} reads fact {fact!r}, which the policy does not declare"
+            )
+        self.read.update(predicate.reads)
+        for field, valid in self.names.items():
             value = getattr(params, field, None)
             values = [value] if isinstance(value, str) else list(value or ())
             for name in values:
                 if name not in valid:
-                    issue((*path, "with"), item_id, f"{ref.test}: undeclared {field} value {name!r}")
-
-    for set_index, criteria_set in enumerate(policy.sets):
-        set_path: Path = ("sets", set_index)
-        if criteria_set.id in seen_sets:
-            issue((*set_path, "id"), criteria_set.id, f"duplicate criteria set {criteria_set.id}")
-        seen_sets.add(criteria_set.id)
-        for condition in criteria_set.covers:
-            if condition not in policy.conditions:
-                issue((*set_path, "covers"), criteria_set.id, f"undeclared condition {condition!r}")
-        top = [item.id for item in criteria_set.criteria]
-        expected = [f"{criteria_set.id}.{n}" for n in range(1, len(top) + 1)]
-        for position, (got, want) in enumerate(zip(top, expected, strict=True)):
-            if got != want:
-                issue(
-                    (*set_path, "criteria", position, "id"),
-                    got,
-                    f"item id {got} out of sequence; expected {want} (duplicate or missing id)",
-                )
-                break
-        seen: set[str] = set()
-        for item_id, item, path in _walk(criteria_set.criteria, "", (*set_path, "criteria")):
-            if item_id in seen:
-                issue((*path, "id"), item_id, f"duplicate item id {item_id}")
-            seen.add(item_id)
-            if item.test is not None:
-                check_test(item, path, item_id)
-            for when_index, ref in enumerate(item.when):
-                check_test(ref, (*path, "when", when_index), item_id)
-            if item.unless is not None:
-                check_test(item.unless, (*path, "unless"), item_id)
-            kids = [child.id for child in item.children]
-            if kids and all(k in _ROMAN for k in kids):
-                problem = _sequence_issues(kids, _ROMAN, "sub-items")
-            elif kids and all(len(k) == 1 and k in _LETTERS for k in kids):
-                problem = _sequence_issues(kids, list(_LETTERS), "sub-items")
-            else:
-                problem = "sub-item ids repeat" if len(set(kids)) != len(kids) else None
-            if problem:
-                issue(path, item_id, problem)
-        if criteria_set.approval is not None:
-            for branch in criteria_set.approval.by_branch:
-                if branch not in seen:
-                    issue((*set_path, "approval"), criteria_set.id, f"approval names unknown item {branch}")
-    for fact in sorted(declared - read):
-        issue(("facts",), None, f"fact {fact!r} is declared but no criterion reads it")
-    return issues
+                    self.issue(
+                        (*path, "with"), item_id, f"{ref.test}: undeclared {field} value {name!r}"
+                    )
 
 
 def lint_policy(text: str, source: str) -> list[Issue]:
@@ -239,7 +278,7 @@ def lint_policy(text: str, source: str) -> list[Issue]:
     policy, issues = _schema_issues(data, reader)
     issues = reader.issues + issues
     if policy is not None:
-        issues += _semantic_issues(policy, reader)
+        issues += _Checker(policy, reader).run()
     return sorted(issues, key=lambda i: (i.line or 0, i.message))
 
 
@@ -254,7 +293,9 @@ def load_policy(text: str, source: str) -> Policy:
     return Policy.model_validate(data)
 
 
-def bundled_policy_text(policy_id: str = "CP.PHAR.98", version: int | None = None) -> tuple[str, str]:
+def bundled_policy_text(
+    policy_id: str = "CP.PHAR.98", version: int | None = None
+) -> tuple[str, str]:
     """The text and display name of a policy file shipped with priorauth (newest by default)."""
     folder = resources.files("priorauth.adjudicate") / "policies" / policy_id
     if not folder.is_dir():

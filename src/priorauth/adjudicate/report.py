@@ -63,7 +63,8 @@ def summary(decision: Decision) -> str:
     if decision.decision == "approve":
         return f"Approve under {label}."
     if decision.decision == "refer":
-        return f"Refer: {label} {decision.criteria_set.title}; review under {', '.join(decision.refer_to)}."
+        targets = ", ".join(decision.refer_to)
+        return f"Refer: {label} {decision.criteria_set.title}; review under {targets}."
     wanted = NOT_MET if decision.decision == "deny" else UNKNOWN
     items = ", ".join(r.id for r in decision.results if r.status is wanted)
     if decision.decision == "deny":
@@ -95,7 +96,10 @@ def to_json(decision: Decision) -> dict[str, Any]:
             "grams_per_14_days": _number(request.grams_per(14)),
         },
         "ignored_facts": [
-            {"id": fact.id, "reason": "not grounded" if not fact.grounded else "rejected by a reviewer"}
+            {
+                "id": fact.id,
+                "reason": "not grounded" if not fact.grounded else "rejected by a reviewer",
+            }
             for fact in decision.ignored
         ],
     }
@@ -115,8 +119,10 @@ _MARK = {"met": "met", "not_met": "NOT MET", "unknown": "unknown", "not_applicab
 def to_table(decision: Decision, width: int = 100) -> str:
     """A readable table: one row per item (nested items indented), then the decision."""
     lines = [
-        f"{decision.policy.id} v{decision.policy.version} - {decision.criteria_set.id} "
-        f"{decision.criteria_set.title}",
+        (
+            f"{decision.policy.id} v{decision.policy.version} - {decision.criteria_set.id} "
+            f"{decision.criteria_set.title}"
+        ),
         decision.routing.reason,
         "",
     ]

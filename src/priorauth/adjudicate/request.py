@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -34,6 +34,7 @@ class Prescriber(_Model):
 _STRENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mg|%)\s*$", re.IGNORECASE)
 
 
+@lru_cache(maxsize=256)
 def parse_strength(strength: str) -> tuple[Fraction, str]:
     """``15 mg`` -> (15, "mg"); ``1.5%`` -> (3/2, "%"). Raises ValueError otherwise."""
     match = _STRENGTH.match(strength)
@@ -113,9 +114,14 @@ class Request(_Model):
             return None
         return amount * per_day
 
-    def grams_per(self, days: int) -> Fraction | None:
-        """Grams dispensed per ``days`` days at the requested supply (topicals only)."""
+    @cached_property
+    def grams_per_day(self) -> Fraction | None:
         med = self.medication
         if med.unit != "g":
             return None
-        return Fraction(str(med.quantity)) * days / med.days_supply
+        return Fraction(str(med.quantity)) / med.days_supply
+
+    def grams_per(self, days: int) -> Fraction | None:
+        """Grams dispensed per ``days`` days at the requested supply (topicals only)."""
+        per_day = self.grams_per_day
+        return None if per_day is None else per_day * days

@@ -61,7 +61,12 @@ def _other(policy: Policy, section: str) -> CriteriaSet:
     return next(s for s in policy.sets if s.section == section and s.must == "one")
 
 
-def route(policy: Policy, request: Request, diagnoses: tuple[FactBase, ...]) -> Routing:
+def route(
+    policy: Policy,
+    request: Request,
+    diagnoses: tuple[FactBase, ...],
+    memo: dict[RequestDiagnosis, tuple[str | None, str | None]] | None = None,
+) -> Routing:
     """Route by the request's first diagnosis that a heading covers.
 
     A subtype no heading covers (segmental vitiligo) sends the request to the "other" set,
@@ -70,7 +75,12 @@ def route(policy: Policy, request: Request, diagnoses: tuple[FactBase, ...]) -> 
     section = "initial" if request.request_type == "initial" else "continuation"
     named: list[str] = []
     for diagnosis in request.diagnoses:
-        condition, subtype = classify(policy, diagnosis)
+        if memo is None:
+            condition, subtype = classify(policy, diagnosis)
+        else:
+            if diagnosis not in memo:
+                memo[diagnosis] = classify(policy, diagnosis)
+            condition, subtype = memo[diagnosis]
         shown = diagnosis.description or diagnosis.icd10
         if condition is None:
             named.append(shown)
@@ -84,7 +94,11 @@ def route(policy: Policy, request: Request, diagnoses: tuple[FactBase, ...]) -> 
             and f.context.about_patient_now
             and not f.context.negated
         )
-        if subtype is None and chart and all(f.value.subtype in spec.uncovered_subtypes for f in chart):
+        if (
+            subtype is None
+            and chart
+            and all(f.value.subtype in spec.uncovered_subtypes for f in chart)
+        ):
             subtype = chart[0].value.subtype
         else:
             chart = ()
@@ -106,6 +120,7 @@ def route(policy: Policy, request: Request, diagnoses: tuple[FactBase, ...]) -> 
     return Routing(
         other.id,
         None,
-        f"No {section} criteria set covers the request's diagnosis ({listed}): {other.id} {other.title}.",
+        f"No {section} criteria set covers the request's diagnosis ({listed}): "
+        f"{other.id} {other.title}.",
         (),
     )

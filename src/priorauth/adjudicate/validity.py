@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+from functools import lru_cache
+
 from priorauth.adjudicate.errors import InputError
-from priorauth.adjudicate.policy import Policy
+from priorauth.adjudicate.policy import Policy, ProductSpec
 from priorauth.adjudicate.request import Request, parse_strength
 
 
@@ -16,7 +19,7 @@ def check_request(policy: Policy, request: Request, source: str = "request") -> 
         raise InputError(
             source, "medication.product", f"unknown product {medication.product!r}; valid: {valid}"
         )
-    if medication.strength_amount not in {parse_strength(s) for s in product.strengths}:
+    if medication.strength_amount not in _strengths(product):
         raise InputError(
             source,
             "medication.strength",
@@ -25,5 +28,12 @@ def check_request(policy: Policy, request: Request, source: str = "request") -> 
         )
     if medication.unit != product.unit:
         raise InputError(
-            source, "medication.unit", f"{product.name} is dispensed in {product.unit!r}, not {medication.unit!r}"
+            source,
+            "medication.unit",
+            f"{product.name} is dispensed in {product.unit!r}, not {medication.unit!r}",
         )
+
+
+@lru_cache(maxsize=64)
+def _strengths(product: ProductSpec) -> frozenset[tuple[Fraction, str]]:
+    return frozenset(parse_strength(s) for s in product.strengths)

@@ -95,7 +95,7 @@ def _adjudicate(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="priorauth",
-        description="Prior-authorization review: apply a clinical policy to a request and its facts.",
+        description="Prior-authorization review: apply a clinical policy to a request's facts.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -103,7 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     policy_commands = policy.add_subparsers(dest="policy_command", required=True)
     show = policy_commands.add_parser("show", help="every item of the policy with its id and text")
     show.add_argument("--json", action="store_true", help="print JSON")
-    show.add_argument("--policy", metavar="FILE", help="a policy file (default: bundled CP.PHAR.98)")
+    show.add_argument(
+        "--policy", metavar="FILE", help="a policy file (default: bundled CP.PHAR.98)"
+    )
     show.set_defaults(run=_policy_show)
     lint = policy_commands.add_parser("lint", help="check a policy file; exit 1 on problems")
     lint.add_argument("file", metavar="FILE")

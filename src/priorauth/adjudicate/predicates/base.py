@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -117,10 +118,14 @@ def months_before(on: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(on.day, 28))
 
 
+@lru_cache(maxsize=2048)
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![a-z0-9])" + re.escape(phrase.casefold()) + r"(?![a-z0-9])")
+
+
 def word_match(phrase: str, text: str) -> bool:
     """Whether ``phrase`` occurs in ``text`` as whole words (case-insensitive)."""
-    pattern = r"(?<![a-z0-9])" + re.escape(phrase.casefold()) + r"(?![a-z0-9])"
-    return re.search(pattern, text.casefold()) is not None
+    return _phrase_pattern(phrase).search(text.casefold()) is not None
 
 
 def listing(parts: Iterable[str], conjunction: str = "or") -> str:

@@ -72,7 +72,11 @@ def diagnosis(params: DiagnosisParams, policy: Policy) -> Leaf:
                 return MET, f"{label} documented as {risky[0].value.risk} risk.", tuple(risky)
             if any(f.value.risk is None for f in mine):
                 return UNKNOWN, f"The risk category of {label} is not documented.", tuple(mine)
-            return NOT_MET, f"{label} is not documented as {listing(params.risks)} risk.", tuple(mine)
+            return (
+                NOT_MET,
+                f"{label} is not documented as {listing(params.risks)} risk.",
+                tuple(mine),
+            )
         return MET, f"Diagnosis of {label} is documented.", tuple(mine)
 
     return run
@@ -177,8 +181,10 @@ def platelets_recent_at_least(params: PlateletParams, policy: Policy) -> Leaf:
                 age = (received - newest).days
                 return (
                     UNKNOWN,
-                    f"The most recent platelet count ({day(newest)}) is {age} days before "
-                    f"receipt; none within {params.within_days} days is documented.",
+                    (
+                        f"The most recent platelet count ({day(newest)}) is {age} days before "
+                        f"receipt; none within {params.within_days} days is documented."
+                    ),
                     tuple(f for f in dated if f.date == newest),
                 )
             if affirmed:
@@ -222,7 +228,9 @@ def mutation_detected(params: MutationParams, policy: Policy) -> Leaf:
         positive = [f for f in mine if f.value.detected]
         if positive:
             found = listing(
-                sorted({f"{f.value.gene} {f.value.detail or f.value.alteration}" for f in positive}),
+                sorted(
+                    {f"{f.value.gene} {f.value.detail or f.value.alteration}" for f in positive}
+                ),
                 "and",
             )
             return MET, f"Positive for {found}.", tuple(positive)
@@ -279,8 +287,10 @@ def cell_therapy(params: CellTherapyParams, policy: Policy) -> Leaf:
         if fitting:
             return MET, f"{wanted}-directed CAR T-cell therapy is documented.", tuple(fitting)
         if any(f.value.target is None for f in affirmed):
-            return UNKNOWN, f"CAR T-cell therapy documented without its target ({wanted}?).", tuple(
-                affirmed
+            return (
+                UNKNOWN,
+                f"CAR T-cell therapy documented without its target ({wanted}?).",
+                tuple(affirmed),
             )
         found = listing(sorted({(f.value.target or "").upper() for f in affirmed}))
         return NOT_MET, f"CAR T-cell therapy was {found}-directed, not {wanted}.", tuple(affirmed)

@@ -21,13 +21,25 @@ def receiving_via_plan(params: BenefitParams, policy: Policy) -> Leaf:
         for fact in affirmed:
             value = fact.value
             if value.currently_receiving and value.via_plan_benefit:
-                return MET, "Currently receiving the medication through the plan's benefit.", (fact,)
+                return (
+                    MET,
+                    "Currently receiving the medication through the plan's benefit.",
+                    (fact,),
+                )
             if params.or_previously_approved and value.previously_approved:
                 return MET, "Member previously met the initial approval criteria.", (fact,)
         if any(f.value.via_plan_benefit is None for f in affirmed):
-            return UNKNOWN, "Whether the medication is received through the plan is not documented.", tuple(affirmed)
+            return (
+                UNKNOWN,
+                "Whether the medication is received through the plan is not documented.",
+                tuple(affirmed),
+            )
         if affirmed:
-            return NOT_MET, "The medication is not received through the plan's benefit.", tuple(affirmed)
+            return (
+                NOT_MET,
+                "The medication is not received through the plan's benefit.",
+                tuple(affirmed),
+            )
         return UNKNOWN, "Current therapy with the medication is not documented.", ()
 
     return run
@@ -48,8 +60,10 @@ def receiving_in_continuity_state(params: NoParams, policy: Policy) -> Leaf:
         affirmed, _ = asserted(case, TherapyStatus)
         receiving = [f for f in affirmed if f.value.currently_receiving]
         if receiving:
-            return MET, f"Currently receiving the medication; {state} has continuity-of-care rules.", (
-                receiving[0],
+            return (
+                MET,
+                f"Currently receiving the medication; {state} has continuity-of-care rules.",
+                (receiving[0],),
             )
         return UNKNOWN, "Current therapy with the medication is not documented.", tuple(affirmed)
 
@@ -68,12 +82,16 @@ def receiving_at_least(params: DaysParams, policy: Policy) -> Leaf:
         affirmed, _ = asserted(case, TherapyStatus)
         receiving = [f for f in affirmed if f.value.currently_receiving]
         long_enough = [
-            f for f in receiving if f.value.days_on_therapy is not None and f.value.days_on_therapy >= params.days
+            f
+            for f in receiving
+            if f.value.days_on_therapy is not None and f.value.days_on_therapy >= params.days
         ]
         if long_enough:
             days = long_enough[0].value.days_on_therapy
-            return MET, f"Currently receiving the medication for {days} days (at least {params.days}).", (
-                long_enough[0],
+            return (
+                MET,
+                f"Currently receiving the medication for {days} days (at least {params.days}).",
+                (long_enough[0],),
             )
         if any(f.value.days_on_therapy is None for f in receiving):
             return UNKNOWN, "Time on therapy is not documented.", tuple(receiving)
@@ -103,6 +121,10 @@ def response_positive(params: NoParams, policy: Policy) -> Leaf:
             return MET, f"Member is responding positively to therapy{shown}.", tuple(current)
         if Response.POSITIVE not in responses:
             return NOT_MET, f"No positive response to therapy is documented{shown}.", tuple(current)
-        return UNKNOWN, "Conflicting notes on response to therapy; a reviewer must say which holds.", tuple(current)
+        return (
+            UNKNOWN,
+            "Conflicting notes on response to therapy; a reviewer must say which holds.",
+            tuple(current),
+        )
 
     return run

@@ -81,14 +81,17 @@ class SpecialtyParams(Params):
 @register("prescriber_specialty", SpecialtyParams, reads=("consultation",))
 def prescriber_specialty(params: SpecialtyParams, policy: Policy) -> Leaf:
     """Prescribed by, or in documented consultation with, one of ``specialties``."""
-    synonyms = [(name, phrase) for name in params.specialties for phrase in policy.specialties[name]]
+    synonyms = [
+        (name, phrase) for name in params.specialties for phrase in policy.specialties[name]
+    ]
     wanted = listing(name.replace("_", " ") for name in params.specialties)
 
+    memo: dict[str, str | None] = {}
+
     def matches(text: str) -> str | None:
-        for name, phrase in synonyms:
-            if word_match(phrase, text):
-                return name
-        return None
+        if text not in memo:
+            memo[text] = next((name for name, phrase in synonyms if word_match(phrase, text)), None)
+        return memo[text]
 
     def run(case: Case) -> Verdict:
         stated = case.request.prescriber.specialty.strip()
@@ -136,12 +139,18 @@ def generic_not_required(params: GenericParams, policy: Policy) -> Leaf:
                 Outcome.INTOLERANCE,
                 Outcome.CONTRAINDICATION,
             }:
-                why = "contraindicated" if value.outcome is Outcome.CONTRAINDICATION else "not tolerated"
+                why = (
+                    "contraindicated"
+                    if value.outcome is Outcome.CONTRAINDICATION
+                    else "not tolerated"
+                )
                 return MET, f"Generic {generic} is available but {why}.", (fact,)
         return (
             NOT_MET,
-            f"Generic {generic} is available and no contraindication or clinically "
-            "significant adverse effect to it is documented.",
+            (
+                f"Generic {generic} is available and no contraindication or clinically "
+                "significant adverse effect to it is documented."
+            ),
             (),
         )
 
@@ -247,8 +256,10 @@ def step_therapy_exemption(params: ExemptionParams, policy: Policy) -> Leaf:
         ):
             return (
                 MET,
-                f"Step therapy does not apply to {request.state} {request.line_of_business} "
-                f"requests received from {params.effective} ({params.authority}).",
+                (
+                    f"Step therapy does not apply to {request.state} {request.line_of_business} "
+                    f"requests received from {params.effective} ({params.authority})."
+                ),
                 (),
             )
         return (
@@ -321,7 +332,14 @@ def label_change_referral(params: ReferralParams, policy: Policy) -> Leaf:
             where = "on" if settings.on_formulary else "not on"
             return NOT_APPLICABLE, f"The drug is {where} the formulary/PDL.", ()
         where = "on" if params.formulary else "not on"
-        return MET, f"A recent label change is not yet in the policy; the drug is {where} the formulary/PDL.", ()
+        return (
+            MET,
+            (
+                f"A recent label change is not yet in the policy; the drug is {where} "
+                "the formulary/PDL."
+            ),
+            (),
+        )
 
     return run
 
@@ -333,7 +351,10 @@ def no_label_change(params: NoParams, policy: Policy) -> Leaf:
     def run(case: Case) -> Verdict:
         if case.settings.recent_label_change:
             return NOT_APPLICABLE, "A recent label change applies (criterion 1).", ()
-        return MET, "The requested use is not covered by this policy and no recent label change applies.", ()
+        return (
+            MET,
+            "The requested use is not covered by this policy and no recent label change applies.",
+            (),
+        )
 
     return run
-

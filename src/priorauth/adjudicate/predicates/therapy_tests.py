@@ -63,99 +63,98 @@ def _describe(fact: TherapyTrial, potency: Potency | None) -> str:
     return " ".join(parts)
 
 
-@register("trial", TrialParams, reads=("therapy_trial",))
-def trial(params: TrialParams, policy: Policy) -> Leaf:
-    """Failure (or use) of ``count`` agents of ``classes``/``agents``, with exceptions."""
-    index = AgentIndex(policy.appendix_b)
-    agents = {normalize_name(a) for a in params.agents}
-    classes = set(params.classes)
+def _worst(checks: list[Fit]) -> Fit:
+    return "no" if "no" in checks else "maybe" if "maybe" in checks else "yes"
 
-    def relevant(fact: TherapyTrial) -> Fit:
+
+class _Trials:
+    """The ``trial`` predicate: which documented trials count, and why the others do not."""
+
+    def __init__(self, params: TrialParams, policy: Policy) -> None:
+        self.params = params
+        self.index = AgentIndex(policy.appendix_b)
+        self.agents = {normalize_name(a) for a in params.agents}
+        self.classes = set(params.classes)
+
+    def relevant(self, fact: TherapyTrial) -> Fit:
         value = fact.value
-        if normalize_name(value.agent) in agents:
+        if normalize_name(value.agent) in self.agents:
             return "yes"
-        found = index.classify(value.agent, value.route, value.drug_class, value.strength)
-        if found.classes & classes:
+        found = self.index.classify(value.agent, value.route, value.drug_class, value.strength)
+        if found.classes & self.classes:
             return "maybe" if found.ambiguous else "yes"
         return "no"
 
-    def fit(fact: TherapyTrial, case: Case) -> tuple[Fit, str]:
+    def potency(self, fact: TherapyTrial) -> Potency | None:
         value = fact.value
-        checks: list[Fit] = []
-        notes: list[str] = []
-        potency = index.potency(value.agent, value.strength, value.potency)
+        return self.index.potency(value.agent, value.strength, value.potency)
+
+    def fit(self, fact: TherapyTrial, case: Case) -> tuple[Fit, str]:
+        """Whether one trial qualifies: potency, duration, recency and outcome."""
+        params, value = self.params, fact.value
+        checks: list[tuple[Fit, str]] = []
+        potency = self.potency(fact)
         if params.min_potency is not None:
             if potency is None:
-                checks.append("maybe")
-                notes.append("potency not documented")
+                checks.append(("maybe", "potency not documented"))
             elif potency.rank < params.min_potency.rank:
-                checks.append("no")
-                notes.append(f"{potency.value.replace('_', ' ')} potency")
+                checks.append(("no", f"{potency.value.replace('_', ' ')} potency"))
         if params.min_days is not None:
             if value.duration_days is None:
-                checks.append("maybe")
-                notes.append("duration not documented")
+                checks.append(("maybe", "duration not documented"))
             elif value.duration_days < params.min_days:
-                checks.append("no")
-                notes.append(f"used {value.duration_days} of {params.min_days} days")
+                checks.append(("no", f"used {value.duration_days} of {params.min_days} days"))
         if params.within_months is not None:
             when = value.end_date or fact.date or value.start_date
             since = months_before(case.request.received_date, params.within_months)
             if when is None:
-                checks.append("maybe")
-                notes.append("date not documented")
+                checks.append(("maybe", "date not documented"))
             elif when < since:
-                checks.append("no")
-                notes.append(f"before the previous {params.within_months} months")
-        if params.failure_required:
-            if value.outcome in FAILURE_OUTCOMES:
-                pass
-            elif value.outcome in {Outcome.UNKNOWN, Outcome.ONGOING}:
-                checks.append("maybe")
-                notes.append("outcome not documented")
-            else:
-                checks.append("no")
-                notes.append(value.outcome.value.replace("_", " "))
-        elif value.outcome is Outcome.CONTRAINDICATION:
-            checks.append("no")
-        status: Fit = "no" if "no" in checks else "maybe" if "maybe" in checks else "yes"
-        return status, "; ".join(notes)
+                checks.append(("no", f"before the previous {params.within_months} months"))
+        checks += self._outcome(value.outcome)
+        return _worst([fit for fit, _ in checks]), "; ".join(note for _, note in checks if note)
 
-    def run(case: Case) -> Verdict:
+    def _outcome(self, outcome: Outcome) -> list[tuple[Fit, str]]:
+        if not self.params.failure_required:
+            return [("no", "contraindicated")] if outcome is Outcome.CONTRAINDICATION else []
+        if outcome in FAILURE_OUTCOMES:
+            return []
+        if outcome in {Outcome.UNKNOWN, Outcome.ONGOING}:
+            return [("maybe", "outcome not documented")]
+        return [("no", outcome.value.replace("_", " "))]
+
+    def excused(self, mine: list[TherapyTrial]) -> list[TherapyTrial]:
+        """Trials whose intolerance or contraindication excuses the step."""
+        params = self.params
+        if params.exceptions == "none":
+            return []
+        excused = [f for f in mine if f.value.outcome is Outcome.INTOLERANCE]
+        contra = [f for f in mine if f.value.outcome is Outcome.CONTRAINDICATION]
+        if params.exceptions == "any":
+            return excused + contra
+        covered = {
+            c
+            for f in contra
+            for c in self.index.classify(
+                f.value.agent, f.value.route, f.value.drug_class, f.value.strength
+            ).classes
+        }
+        return excused + contra if set(params.options) <= covered else excused
+
+    def run(self, case: Case) -> Verdict:
+        params = self.params
         affirmed, negated = asserted(case, TherapyTrial)
-        mine = [(f, relevant(f)) for f in affirmed]
-        mine = [(f, r) for f, r in mine if r != "no"]
-        denied = [f for f in negated if relevant(f) != "no"]
-        if params.exceptions != "none":
-            excused = [
-                f for f, r in mine if r == "yes" and f.value.outcome is Outcome.INTOLERANCE
-            ]
-            contra = [
-                f for f, r in mine if r == "yes" and f.value.outcome is Outcome.CONTRAINDICATION
-            ]
-            if params.exceptions == "any":
-                excused += contra
-            elif params.options:
-                covered = {
-                    c
-                    for f in contra
-                    for c in index.classify(f.value.agent, f.value.route, f.value.drug_class, f.value.strength).classes
-                }
-                if set(params.options) <= covered:
-                    excused += contra
-            if excused:
-                why = listing(
-                    f"{f.value.agent} ({f.value.outcome.value.replace('_', ' ')})" for f in excused
-                )
-                return MET, f"Step excused: {why}.", tuple(excused)
+        mine = [(f, r) for f in affirmed if (r := self.relevant(f)) != "no"]
+        denied = [f for f in negated if self.relevant(f) != "no"]
+        excused = self.excused([f for f, r in mine if r == "yes"])
+        if excused:
+            why = listing(f"{f.value.agent} ({f.value.outcome.value})" for f in excused)
+            return MET, f"Step excused: {why}.", tuple(excused)
         good: dict[tuple[str, str], TherapyTrial] = {}
         maybe: dict[tuple[str, str], TherapyTrial] = {}
         rejected: list[str] = []
         for fact, rel in mine:
-            if fact.value.outcome in EXCEPTION_OUTCOMES and params.failure_required:
-                rejected.append(f"{fact.value.agent} ({fact.value.outcome.value})")
-                continue
-            status, note = fit(fact, case)
+            status, note = self.fit(fact, case)
             key = (normalize_name(fact.value.agent), (fact.value.strength or "").casefold())
             if status == "yes" and rel == "yes":
                 good.setdefault(key, fact)
@@ -164,20 +163,16 @@ def trial(params: TrialParams, policy: Policy) -> Leaf:
             else:
                 rejected.append(f"{fact.value.agent} ({note})")
         need = params.count
-        used = tuple(good.values())
-        tried = listing(
-            (
-                _describe(f, index.potency(f.value.agent, f.value.strength, f.value.potency))
-                for f in used
-            ),
-            "and",
-        )
         if len(good) >= need:
-            return MET, f"Documented: {tried}.", used
+            tried = listing((_describe(f, self.potency(f)) for f in good.values()), "and")
+            return MET, f"Documented: {tried}.", tuple(good.values())
         candidates = {**maybe, **good}
         if len(candidates) >= need:
             pending = listing(
-                sorted(f"{f.value.agent} ({fit(f, case)[1] or 'class unclear'})" for f in maybe.values()),
+                sorted(
+                    f"{f.value.agent} ({self.fit(f, case)[1] or 'class unclear'})"
+                    for f in maybe.values()
+                ),
                 "and",
             )
             return (
@@ -196,7 +191,11 @@ def trial(params: TrialParams, policy: Policy) -> Leaf:
             )
         return UNKNOWN, f"No trial of a {params.what} is documented.", ()
 
-    return run
+
+@register("trial", TrialParams, reads=("therapy_trial",))
+def trial(params: TrialParams, policy: Policy) -> Leaf:
+    """Failure (or use) of ``count`` agents of ``classes``/``agents``, with exceptions."""
+    return _Trials(params, policy).run
 
 
 class ConcurrentParams(Params):
@@ -231,7 +230,11 @@ def not_concurrent(params: ConcurrentParams, policy: Policy) -> Leaf:
             return NOT_MET, f"Prescribed concurrently with {shown}.", tuple(clashing)
         if unclear:
             shown = listing(f.value.agent for f in unclear)
-            return UNKNOWN, f"Route of {shown} not documented (topical or systemic?).", tuple(unclear)
+            return (
+                UNKNOWN,
+                f"Route of {shown} not documented (topical or systemic?).",
+                tuple(unclear),
+            )
         lists, _ = asserted(case, MedicationList)
         documented = [f for f in lists if f.value.documented]
         if documented or negated:
@@ -257,22 +260,29 @@ def prior_systemic_lines(params: LinesParams, policy: Policy) -> Leaf:
         stated, _ = asserted(case, SystemicTherapyLines)
         enough = [f for f in stated if f.value.count >= params.count]
         if enough:
-            return MET, f"{enough[0].value.count} prior line(s) of systemic therapy documented.", (
-                enough[0],
+            return (
+                MET,
+                f"{enough[0].value.count} prior line(s) of systemic therapy documented.",
+                (enough[0],),
             )
         trials, _ = asserted(case, TherapyTrial)
         received = [
             f
             for f in trials
             if f.value.outcome is not Outcome.CONTRAINDICATION
-            and index.classify(f.value.agent, f.value.route, f.value.drug_class, f.value.strength).classes & classes
+            and index.classify(
+                f.value.agent, f.value.route, f.value.drug_class, f.value.strength
+            ).classes
+            & classes
         ]
         distinct = sorted({normalize_name(f.value.agent) for f in received})
         if len(distinct) >= params.count:
             return MET, f"Prior systemic therapy: {listing(distinct, 'and')}.", tuple(received)
         if stated:
-            return NOT_MET, f"{stated[0].value.count} prior line(s) of systemic therapy documented.", (
-                stated[0],
+            return (
+                NOT_MET,
+                f"{stated[0].value.count} prior line(s) of systemic therapy documented.",
+                (stated[0],),
             )
         return UNKNOWN, "No prior line of systemic therapy is documented.", ()
 
@@ -297,9 +307,18 @@ def steroid_refractory_acute_gvhd(params: SteroidParams, policy: Policy) -> Leaf
             dose = prednisone_mg_per_kg(rules, value.agent, value.dose_mg_per_kg_day)
             if dose is None or days is None:
                 return "maybe", "progression; dose (mg/kg/day) or days not documented"
-            if dose >= rules.progression_min_dose_mg_per_kg_day and days >= rules.progression_min_days:
-                return "yes", f"progression after {days} days at {num(dose)} mg/kg/day prednisone-equivalent"
-            return "no", f"progression after {days} days at {num(dose)} mg/kg/day prednisone-equivalent"
+            if (
+                dose >= rules.progression_min_dose_mg_per_kg_day
+                and days >= rules.progression_min_days
+            ):
+                return (
+                    "yes",
+                    f"progression after {days} days at {num(dose)} mg/kg/day prednisone-equivalent",
+                )
+            return (
+                "no",
+                f"progression after {days} days at {num(dose)} mg/kg/day prednisone-equivalent",
+            )
         if outcome is Outcome.INCOMPLETE_RESPONSE:
             if days is None:
                 return "maybe", "incomplete response; days not documented"
@@ -322,12 +341,19 @@ def steroid_refractory_acute_gvhd(params: SteroidParams, policy: Policy) -> Leaf
             f
             for f in affirmed
             if params.drug_class
-            in index.classify(f.value.agent, f.value.route, f.value.drug_class, f.value.strength).classes
+            in index.classify(
+                f.value.agent, f.value.route, f.value.drug_class, f.value.strength
+            ).classes
         ]
         excused = [f for f in steroids if f.value.outcome in EXCEPTION_OUTCOMES]
         if excused:
-            return MET, f"Systemic corticosteroids excused: {excused[0].value.agent} ({excused[0].value.outcome.value}).", (
-                excused[0],
+            return (
+                MET,
+                (
+                    f"Systemic corticosteroids excused: {excused[0].value.agent} "
+                    f"({excused[0].value.outcome.value})."
+                ),
+                (excused[0],),
             )
         judged = [(f, *judge(f)) for f in steroids]
         for fact, fit, note in judged:
@@ -337,7 +363,11 @@ def steroid_refractory_acute_gvhd(params: SteroidParams, policy: Policy) -> Leaf
         if any(fit == "maybe" for _, fit, _ in judged):
             return UNKNOWN, f"Steroid refractoriness not yet shown ({notes}).", tuple(steroids)
         if judged:
-            return NOT_MET, f"Steroid refractoriness per Appendix D not met ({notes}).", tuple(steroids)
+            return (
+                NOT_MET,
+                f"Steroid refractoriness per Appendix D not met ({notes}).",
+                tuple(steroids),
+            )
         return UNKNOWN, "No systemic corticosteroid course is documented.", ()
 
     return run
@@ -365,8 +395,18 @@ def exposure(params: ExposureParams, policy: Policy) -> Leaf:
         trials, _ = asserted(case, TherapyTrial)
         meds, _ = asserted(case, Medication)
         found = [
-            *(f for f in trials if f.value.outcome is not Outcome.CONTRAINDICATION and hit(f.value.agent, f.value.route, f.value.drug_class)),
-            *(f for f in meds if f.value.status is not MedicationStatus.PLANNED and hit(f.value.agent, f.value.route, f.value.drug_class)),
+            *(
+                f
+                for f in trials
+                if f.value.outcome is not Outcome.CONTRAINDICATION
+                and hit(f.value.agent, f.value.route, f.value.drug_class)
+            ),
+            *(
+                f
+                for f in meds
+                if f.value.status is not MedicationStatus.PLANNED
+                and hit(f.value.agent, f.value.route, f.value.drug_class)
+            ),
         ]
         if found:
             names = listing(sorted({f.value.agent for f in found}), "and")
@@ -390,7 +430,12 @@ def in_combination_with(params: CombinationParams, policy: Policy) -> Leaf:
         meds, _ = asserted(case, Medication)
         plans, _ = asserted(case, TreatmentPlan)
         found = [
-            *(f for f in meds if f.value.status is not MedicationStatus.PAST and normalize_name(f.value.agent) in agents),
+            *(
+                f
+                for f in meds
+                if f.value.status is not MedicationStatus.PAST
+                and normalize_name(f.value.agent) in agents
+            ),
             *(f for f in plans if {normalize_name(a) for a in f.value.combined_with} & agents),
         ]
         if found:

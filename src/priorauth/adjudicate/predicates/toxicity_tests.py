@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from priorauth.adjudicate.appendices import normalize_name, oxygen_grade, pressor_grade
-from priorauth.adjudicate.facts import CrsGrade, FactBase, Fever, Hypotension, OxygenSupport, Vasopressor
+from priorauth.adjudicate.facts import (
+    CrsGrade,
+    FactBase,
+    Fever,
+    Hypotension,
+    OxygenSupport,
+    Vasopressor,
+)
 from priorauth.adjudicate.policy import Policy
 from priorauth.adjudicate.predicates.base import Params, asserted, listing, num, register
 from priorauth.adjudicate.trace import MET, NOT_MET, UNKNOWN, Case, Leaf, Verdict
@@ -42,13 +49,19 @@ def crs_grade_at_least(params: GradeParams, policy: Policy) -> Leaf:
         stated, _ = asserted(case, CrsGrade)
         if febrile or organ:
             if not febrile:
-                return UNKNOWN, "Fever (>= 38 C) is not documented, so no CRS grade follows.", findings
+                return (
+                    UNKNOWN,
+                    "Fever (>= 38 C) is not documented, so no CRS grade follows.",
+                    findings,
+                )
             grade = max(1, organ)
             parts = [f"fever {num(max(f.value.temperature_c for f in febrile))} C"]
             if agents:
                 parts.append(f"vasopressors {listing(sorted(agents), 'and')}")
             if oxygen:
-                parts.append(listing(sorted({f.value.device.value.replace('_', ' ') for f in oxygen}), "and"))
+                parts.append(
+                    listing(sorted({f.value.device.value.replace("_", " ") for f in oxygen}), "and")
+                )
             basis = listing(parts, "and")
             conflict = [f for f in stated if f.value.grade != grade]
             note = (
@@ -58,11 +71,19 @@ def crs_grade_at_least(params: GradeParams, policy: Policy) -> Leaf:
             )
             if grade >= params.grade:
                 return MET, f"Grade {grade} CRS by Appendix E: {basis}{note}.", findings
-            return NOT_MET, f"Grade {grade} CRS by Appendix E ({basis}), not grade {params.grade}{note}.", findings
+            return (
+                NOT_MET,
+                f"Grade {grade} CRS by Appendix E ({basis}), not grade {params.grade}{note}.",
+                findings,
+            )
         if stated:
             grade = max(f.value.grade for f in stated)
             status = MET if grade >= params.grade else NOT_MET
-            return status, f"The chart states grade {grade} CRS; no Appendix E findings documented.", tuple(stated)
+            return (
+                status,
+                f"The chart states grade {grade} CRS; no Appendix E findings documented.",
+                tuple(stated),
+            )
         return UNKNOWN, "No CRS findings (fever, vasopressors, oxygen support) are documented.", ()
 
     return run

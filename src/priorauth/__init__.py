@@ -1,0 +1,1 @@
+"""priorauth: a prior-authorization review workbench."""
