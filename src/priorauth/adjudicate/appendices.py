@@ -73,9 +73,9 @@ class AgentIndex:
         if route is not None:
             by_route = [s for s in specs if s.route is None or s.route == route]
             return Classification(frozenset(c for s in by_route for c in s.classes), False)
-        routes = {s.route for s in specs}
+        # Ambiguous only when the route would change the class (tacrolimus: Protopic or Prograf).
         classes = frozenset(c for s in specs for c in s.classes)
-        return Classification(classes, ambiguous=len(routes) > 1)
+        return Classification(classes, ambiguous=len({frozenset(s.classes) for s in specs}) > 1)
 
     def potency(self, agent: str, strength: str | None, given: Potency | None) -> Potency | None:
         """Appendix B's potency for the agent at that strength, else the fact's own."""

@@ -179,6 +179,16 @@ def _approval(
     return Approval(value, duration.unit)
 
 
+def combine(statuses: Iterable[Status]) -> str:
+    """CONTRACT.md: any item not met -> deny; else any unknown -> pend; else approve."""
+    seen = set(statuses)
+    if NOT_MET in seen:
+        return "deny"
+    if UNKNOWN in seen:
+        return "pend"
+    return "approve"
+
+
 class Engine:
     """A compiled policy. ``decide`` is pure: same inputs, same decision."""
 
@@ -228,13 +238,8 @@ class Engine:
                 and (target := refers.get(result.id, {}).get(request.line_of_business))
             )
         else:
-            statuses = {r.status for r in results}
-            if NOT_MET in statuses:
-                decision = "deny"
-            elif UNKNOWN in statuses:
-                decision = "pend"
-            else:
-                decision = "approve"
+            decision = combine(r.status for r in results)
+            if decision == "approve":
                 approval = _approval(criteria_set, request, results)
         return Decision(
             policy,

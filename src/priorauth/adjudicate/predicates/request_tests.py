@@ -231,7 +231,8 @@ def dose_literature_submitted(params: NoParams, policy: Policy) -> Leaf:
         if affirmed:
             cites = "; ".join(f.value.citation for f in affirmed)
             return MET, f"Supporting literature submitted: {cites}.", tuple(affirmed)
-        return UNKNOWN, "No practice guideline or literature supporting the dose is submitted.", ()
+        # "Prescriber must submit supporting evidence": a request without it does not meet this.
+        return NOT_MET, "No practice guideline or literature supporting the dose was submitted.", ()
 
     return run
 
