@@ -5,6 +5,7 @@ Rewrite the golden files only on purpose (``scripts/test --update-golden``) and 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -28,8 +29,6 @@ def test_decision_matches_golden(folder: Path, policy: Policy, update_golden: bo
 
 
 def test_goldens_cover_each_decision_in_both_sections() -> None:
-    import json
-
     seen = set()
     for folder in SAMPLES:
         decision = json.loads((folder / "decision.json").read_text())

@@ -64,7 +64,8 @@ def test_adjudicate_table_shows_each_item_and_the_decision(
         capsys, "adjudicate", str(SAMPLE / "request.json"), str(SAMPLE / "facts.json")
     )
     assert status == 0
-    assert "I.J.2" in out and "BSA involvement is 4%" in out
+    assert "I.J.2" in out
+    assert "BSA involvement is 4%" in out
     assert out.rstrip().endswith("Approve under I.J for 6 months.")
 
 
@@ -126,8 +127,8 @@ def test_malformed_json_names_line_and_column(
     status, _, err = run(capsys, "adjudicate", str(SAMPLE / "request.json"), str(path))
     assert status == 2
     assert (
-        err
-        == f"priorauth: {path}: malformed JSON at line 2 column 14: Expecting property name enclosed in double quotes\n"
+        err == f"priorauth: {path}: malformed JSON at line 2 column 14: "
+        "Expecting property name enclosed in double quotes\n"
     )
 
 
@@ -156,7 +157,8 @@ def test_facts_that_do_not_validate(
     path.write_text(json.dumps({"facts": facts}))
     status, _, err = run(capsys, "adjudicate", str(SAMPLE / "request.json"), str(path))
     assert status == 2
-    assert err.count("\n") == 1 and str(path) in err
+    assert err.count("\n") == 1
+    assert str(path) in err
     assert expected in err
 
 
@@ -220,6 +222,6 @@ def test_lint_names_duplicate_ids_and_undeclared_facts(
 def test_lint_finds_a_missing_id(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     found, path, numbers = _lint_broken(capsys, tmp_path, {"- id: I.J.9": "- id: I.J.10"})
     assert (
-        f"{path}:{numbers['- id: I.J.9']} [I.J.10]: item id I.J.10 out of sequence; expected I.J.9 (duplicate or missing id)"
-        in found
+        f"{path}:{numbers['- id: I.J.9']} [I.J.10]: item id I.J.10 out of sequence; "
+        "expected I.J.9 (duplicate or missing id)" in found
     )

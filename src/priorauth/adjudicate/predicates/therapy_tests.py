@@ -123,8 +123,13 @@ class _Trials:
             return [("maybe", "outcome not documented")]
         return [("no", outcome.value.replace("_", " "))]
 
-    def excused(self, mine: list[TherapyTrial]) -> list[TherapyTrial]:
-        """Trials whose intolerance or contraindication excuses the step."""
+    def excused(
+        self, mine: list[TherapyTrial], everything: list[TherapyTrial]
+    ) -> list[TherapyTrial]:
+        """Trials whose intolerance or contraindication excuses the step.
+
+        "Unless ... all are contraindicated" looks at every option, not only this item's class.
+        """
         params = self.params
         if params.exceptions == "none":
             return []
@@ -132,21 +137,28 @@ class _Trials:
         contra = [f for f in mine if f.value.outcome is Outcome.CONTRAINDICATION]
         if params.exceptions == "any":
             return excused + contra
-        covered = {
-            c
-            for f in contra
-            for c in self.index.classify(
-                f.value.agent, f.value.route, f.value.drug_class, f.value.strength
-            ).classes
-        }
-        return excused + contra if set(params.options) <= covered else excused
+        options = set(params.options)
+        covering = [
+            (f, classes)
+            for f in everything
+            if f.value.outcome is Outcome.CONTRAINDICATION
+            and (
+                classes := self.index.classify(
+                    f.value.agent, f.value.route, f.value.drug_class, f.value.strength
+                ).classes
+                & options
+            )
+        ]
+        if options <= {c for _, classes in covering for c in classes}:
+            return excused + [f for f, _ in covering]
+        return excused
 
     def run(self, case: Case) -> Verdict:
         params = self.params
         affirmed, negated = asserted(case, TherapyTrial)
         mine = [(f, r) for f in affirmed if (r := self.relevant(f)) != "no"]
         denied = [f for f in negated if self.relevant(f) != "no"]
-        excused = self.excused([f for f, r in mine if r == "yes"])
+        excused = self.excused([f for f, r in mine if r == "yes"], affirmed)
         if excused:
             why = listing(f"{f.value.agent} ({f.value.outcome.value})" for f in excused)
             return MET, f"Step excused: {why}.", tuple(excused)
