@@ -73,13 +73,13 @@ def mismatches(case: PolicyCase, decision: Decision) -> list[str]:
                 found.append(f"{key}: expected {expect[key]}, got {got}")
     if "approval" in expect:
         approval = decision.approval
-        got = (
+        got_approval = (
             None
             if approval is None
             else {"duration_value": approval.value, "duration_unit": approval.unit}
         )
-        if got != expect["approval"]:
-            found.append(f"approval: expected {expect['approval']}, got {got}")
+        if got_approval != expect["approval"]:
+            found.append(f"approval: expected {expect['approval']}, got {got_approval}")
     if "refer_to" in expect and list(decision.refer_to) != expect["refer_to"]:
         found.append(f"refer_to: expected {expect['refer_to']}, got {list(decision.refer_to)}")
     for item_id, status in expect.get("status", {}).items():

@@ -107,7 +107,7 @@ VALUES = _values()
 def facts(draw: st.DrawFn, names: list[str] | None = None, prefix: str = "g") -> list[FactBase]:
     chosen = names or sorted(VALUES)
     count = draw(st.integers(0, 8))
-    out = []
+    out: list[FactBase] = []
     for index in range(count):
         name = draw(st.sampled_from(chosen))
         raw = {

@@ -77,7 +77,7 @@ def _request(**changes: object) -> dict[str, object]:
         for key in parents:
             target = target[key]
         target[last] = value
-    return data
+    return dict(data)
 
 
 @pytest.mark.parametrize(

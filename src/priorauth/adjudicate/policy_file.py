@@ -50,7 +50,7 @@ class _Reader:
         if isinstance(node, yaml.MappingNode):
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:
-                key = str(self._constructor.construct_object(key_node, deep=True))  # type: ignore[no-untyped-call]
+                key = str(self._constructor.construct_object(key_node, deep=True))
                 if key in result:
                     self.issues.append(
                         Issue(
@@ -65,7 +65,7 @@ class _Reader:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.read(child, (*path, index)) for index, child in enumerate(node.value)]
-        return self._constructor.construct_object(node, deep=True)  # type: ignore[no-untyped-call]
+        return self._constructor.construct_object(node, deep=True)
 
     def line(self, path: Path) -> int | None:
         for end in range(len(path), -1, -1):

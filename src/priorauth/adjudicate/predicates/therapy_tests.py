@@ -226,7 +226,7 @@ def not_concurrent(params: ConcurrentParams, policy: Policy) -> Leaf:
     def run(case: Case) -> Verdict:
         affirmed, negated = asserted(case, Medication)
         clashing = []
-        unclear = []
+        unclear: list[Medication] = []
         for fact in affirmed:
             value = fact.value
             if value.status is MedicationStatus.PAST:
@@ -406,7 +406,7 @@ def exposure(params: ExposureParams, policy: Policy) -> Leaf:
     def run(case: Case) -> Verdict:
         trials, _ = asserted(case, TherapyTrial)
         meds, _ = asserted(case, Medication)
-        found = [
+        found: list[TherapyTrial | Medication] = [
             *(
                 f
                 for f in trials
