@@ -4,9 +4,11 @@ equivalence, Appendix E CRS grading. Pure functions over policy data."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
+from typing import Literal
 
 from priorauth.adjudicate.facts import OxygenDevice, Potency, Route
 from priorauth.adjudicate.policy import AgentSpec, AppendixB, AppendixD, AppendixE
@@ -90,6 +92,29 @@ class AgentIndex:
             if found:
                 return max(found, key=lambda p: p.rank)
         return given
+
+
+Fit = Literal["yes", "maybe", "no"]
+
+
+class Selector:
+    """The drugs an item is about: agents it names, or members of Appendix B classes."""
+
+    def __init__(self, index: AgentIndex, agents: Iterable[str], classes: Iterable[str]) -> None:
+        self.index = index
+        self.agents = {normalize_name(a) for a in agents}
+        self.classes = frozenset(classes)
+
+    def fit(
+        self, agent: str, route: Route | None, drug_class: str | None, strength: str | None = None
+    ) -> Fit:
+        """``maybe`` when only an undocumented route would tell (tacrolimus)."""
+        if normalize_name(agent) in self.agents:
+            return "yes"
+        found = self.index.classify(agent, route, drug_class, strength)
+        if found.classes & self.classes:
+            return "maybe" if found.ambiguous else "yes"
+        return "no"
 
 
 def prednisone_mg_per_kg(appendix: AppendixD, agent: str, dose: float | None) -> float | None:

@@ -112,7 +112,6 @@ class ProductSpec(_Model):
     unit: Literal["tablet", "g"]
     strengths: tuple[str, ...]
     """As section VI lists them: ``5 mg`` ... or ``1.5%``."""
-    package_sizes_g: tuple[int, ...] = ()
 
 
 class AgentSpec(_Model):
@@ -127,7 +126,6 @@ class AgentSpec(_Model):
 
 class DrugClassSpec(_Model):
     label: str
-    systemic: bool = False
 
 
 class AppendixB(_Model):

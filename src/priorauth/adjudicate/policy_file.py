@@ -85,9 +85,7 @@ def _item_id(data: Any, path: Path) -> str | None:
             break
         if isinstance(node, dict) and isinstance(node.get("id"), str) and "text" in node:
             parts.append(node["id"])
-    if not parts:
-        return None
-    return ".".join(parts) if "." not in parts[0] else ".".join([parts[0], *parts[1:]])
+    return ".".join(parts) if parts else None
 
 
 def _parse(text: str, source: str) -> tuple[Any, _Reader]:

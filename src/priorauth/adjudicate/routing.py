@@ -16,7 +16,6 @@ class Routing:
     condition: str | None
     """The covered condition that chose the set; None when the "other" set applies."""
     reason: str
-    facts: tuple[FactBase, ...] = ()
 
 
 def _code(text: str) -> str:
@@ -72,36 +71,28 @@ def route(
     A subtype no heading covers (segmental vitiligo) sends the request to the "other" set,
     whether the request names it or every chart diagnosis of that condition does.
     """
+    memo = {} if memo is None else memo
     section = "initial" if request.request_type == "initial" else "continuation"
     named: list[str] = []
     for diagnosis in request.diagnoses:
-        if memo is None:
-            condition, subtype = classify(policy, diagnosis)
-        else:
-            if diagnosis not in memo:
-                memo[diagnosis] = classify(policy, diagnosis)
-            condition, subtype = memo[diagnosis]
+        if diagnosis not in memo:
+            memo[diagnosis] = classify(policy, diagnosis)
+        condition, subtype = memo[diagnosis]
         shown = diagnosis.description or diagnosis.icd10
         if condition is None:
             named.append(shown)
             continue
         spec = policy.conditions[condition]
-        chart = tuple(
-            f
+        chart = [
+            f.value.subtype
             for f in diagnoses
             if isinstance(f, Diagnosis)
             and f.value.condition == condition
             and f.context.about_patient_now
             and not f.context.negated
-        )
-        if (
-            subtype is None
-            and chart
-            and all(f.value.subtype in spec.uncovered_subtypes for f in chart)
-        ):
-            subtype = chart[0].value.subtype
-        else:
-            chart = ()
+        ]
+        if subtype is None and chart and all(s in spec.uncovered_subtypes for s in chart):
+            subtype = chart[0]
         if subtype in spec.uncovered_subtypes:
             named.append(f"{shown} ({(subtype or '').replace('_', ' ')})")
             continue
@@ -113,7 +104,6 @@ def route(
             covering.id,
             condition,
             f"The request's diagnosis {shown!r} is {spec.label}: {covering.id} {covering.title}.",
-            chart,
         )
     other = _other(policy, section)
     listed = ", ".join(repr(n) for n in named)
@@ -122,5 +112,4 @@ def route(
         None,
         f"No {section} criteria set covers the request's diagnosis ({listed}): "
         f"{other.id} {other.title}.",
-        (),
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from priorauth.adjudicate.facts import FactBase
-from priorauth.adjudicate.policy import PlanSettings, Policy
+from priorauth.adjudicate.policy import PlanSettings
 from priorauth.adjudicate.request import Request
 
 
@@ -22,9 +22,6 @@ MET = Status.MET
 NOT_MET = Status.NOT_MET
 UNKNOWN = Status.UNKNOWN
 NOT_APPLICABLE = Status.NOT_APPLICABLE
-
-# Worse first: a decision is no better than its worst item.
-SEVERITY = {NOT_MET: 3, UNKNOWN: 2, MET: 1, NOT_APPLICABLE: 0}
 
 
 @dataclass(slots=True, frozen=True)
@@ -53,19 +50,3 @@ class Case:
 Verdict = tuple[Status, str, tuple[FactBase, ...]]
 Leaf = Callable[[Case], Verdict]
 """A compiled predicate: a pure function of the case."""
-LeafFactory = Callable[..., Leaf]
-
-__all__ = [
-    "MET",
-    "NOT_APPLICABLE",
-    "NOT_MET",
-    "SEVERITY",
-    "UNKNOWN",
-    "Case",
-    "Leaf",
-    "LeafFactory",
-    "Policy",
-    "Result",
-    "Status",
-    "Verdict",
-]

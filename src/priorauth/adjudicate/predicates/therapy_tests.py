@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from priorauth.adjudicate.appendices import AgentIndex, normalize_name, prednisone_mg_per_kg
+from priorauth.adjudicate.appendices import (
+    AgentIndex,
+    Fit,
+    Selector,
+    normalize_name,
+    prednisone_mg_per_kg,
+)
 from priorauth.adjudicate.facts import (
     EXCEPTION_OUTCOMES,
     FAILURE_OUTCOMES,
@@ -13,6 +19,7 @@ from priorauth.adjudicate.facts import (
     MedicationStatus,
     Outcome,
     Potency,
+    Route,
     SystemicTherapyLines,
     TherapyTrial,
     TreatmentPlan,
@@ -27,8 +34,6 @@ from priorauth.adjudicate.predicates.base import (
     register,
 )
 from priorauth.adjudicate.trace import MET, NOT_MET, UNKNOWN, Case, Leaf, Verdict
-
-Fit = Literal["yes", "maybe", "no"]
 
 
 class TrialParams(Params):
@@ -73,17 +78,11 @@ class _Trials:
     def __init__(self, params: TrialParams, policy: Policy) -> None:
         self.params = params
         self.index = AgentIndex(policy.appendix_b)
-        self.agents = {normalize_name(a) for a in params.agents}
-        self.classes = set(params.classes)
+        self.selector = Selector(self.index, params.agents, params.classes)
 
     def relevant(self, fact: TherapyTrial) -> Fit:
         value = fact.value
-        if normalize_name(value.agent) in self.agents:
-            return "yes"
-        found = self.index.classify(value.agent, value.route, value.drug_class, value.strength)
-        if found.classes & self.classes:
-            return "maybe" if found.ambiguous else "yes"
-        return "no"
+        return self.selector.fit(value.agent, value.route, value.drug_class, value.strength)
 
     def potency(self, fact: TherapyTrial) -> Potency | None:
         value = fact.value
@@ -219,24 +218,23 @@ class ConcurrentParams(Params):
 @register("not_concurrent", ConcurrentParams, reads=("medication", "medication_list"))
 def not_concurrent(params: ConcurrentParams, policy: Policy) -> Leaf:
     """No current or planned medication of ``classes``/``agents``; needs a medication list."""
-    index = AgentIndex(policy.appendix_b)
-    agents = {normalize_name(a) for a in params.agents}
-    classes = set(params.classes)
+    selector = Selector(AgentIndex(policy.appendix_b), params.agents, params.classes)
+
+    def fit(fact: Medication) -> Fit:
+        return selector.fit(fact.value.agent, fact.value.route, fact.value.drug_class)
 
     def run(case: Case) -> Verdict:
         affirmed, negated = asserted(case, Medication)
-        clashing = []
+        clashing: list[Medication] = []
         unclear: list[Medication] = []
         for fact in affirmed:
-            value = fact.value
-            if value.status is MedicationStatus.PAST:
+            if fact.value.status is MedicationStatus.PAST:
                 continue
-            if normalize_name(value.agent) in agents:
+            match = fit(fact)
+            if match == "yes":
                 clashing.append(fact)
-                continue
-            found = index.classify(value.agent, value.route, value.drug_class)
-            if found.classes & classes:
-                (unclear if found.ambiguous else clashing).append(fact)
+            elif match == "maybe":
+                unclear.append(fact)
         if clashing:
             shown = listing(f"{f.value.agent} ({f.value.status.value})" for f in clashing)
             return NOT_MET, f"Prescribed concurrently with {shown}.", tuple(clashing)
@@ -249,8 +247,10 @@ def not_concurrent(params: ConcurrentParams, policy: Policy) -> Leaf:
             )
         lists, _ = asserted(case, MedicationList)
         documented = [f for f in lists if f.value.documented]
-        if documented or negated:
-            basis = (*documented, *negated)
+        # "Not on any biologic" documents absence; "not on aspirin" says nothing about it.
+        denied = [f for f in negated if fit(f) != "no"]
+        if documented or denied:
+            basis = (*documented, *denied)
             return MET, f"The documented medications include no {params.what}.", basis
         return UNKNOWN, f"No current medication list documents the absence of {params.what}.", ()
 
@@ -394,14 +394,10 @@ class ExposureParams(Params):
 @register("exposure", ExposureParams, reads=("therapy_trial", "medication"))
 def exposure(params: ExposureParams, policy: Policy) -> Leaf:
     """The member received (or receives) ``classes``/``agents``, whatever the outcome."""
-    index = AgentIndex(policy.appendix_b)
-    agents = {normalize_name(a) for a in params.agents}
-    classes = set(params.classes)
+    selector = Selector(AgentIndex(policy.appendix_b), params.agents, params.classes)
 
-    def hit(agent: str, route: object, drug_class: str | None) -> bool:
-        if normalize_name(agent) in agents:
-            return True
-        return bool(index.classify(agent, route, drug_class).classes & classes)  # type: ignore[arg-type]
+    def hit(agent: str, route: Route | None, drug_class: str | None) -> bool:
+        return selector.fit(agent, route, drug_class) != "no"
 
     def run(case: Case) -> Verdict:
         trials, _ = asserted(case, TherapyTrial)
