@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from priorauth.adjudicate.facts import OxygenDevice, Potency, Route
 from priorauth.adjudicate.policy import AgentSpec, AppendixB, AppendixD, AppendixE
@@ -33,8 +32,7 @@ def _strength_key(strength: str) -> str:
     return text
 
 
-@dataclass(frozen=True, slots=True)
-class Classification:
+class Classification(NamedTuple):
     classes: frozenset[str]
     ambiguous: bool
     """The agent has several classes by route and the route is not documented."""

@@ -7,7 +7,8 @@ walk over prebuilt closures that records each item's status, reason and facts.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from operator import attrgetter
+from typing import NamedTuple
 
 from priorauth.adjudicate.facts import FactBase
 from priorauth.adjudicate.policy import CriteriaSet, Duration, Item, PlanSettings, Policy, TestRef
@@ -27,6 +28,7 @@ from priorauth.adjudicate.trace import (
 from priorauth.adjudicate.validity import check_request
 
 Node = Callable[[Case], Result]
+_by_id = attrgetter("id")
 
 
 def build_leaf(ref: TestRef | Item, policy: Policy) -> Leaf:
@@ -132,14 +134,12 @@ def compile_item(item: Item, item_id: str, policy: Policy) -> Node:
     return _conditional(node, whens, unless, item_id, text)
 
 
-@dataclass(frozen=True, slots=True)
-class Approval:
+class Approval(NamedTuple):
     value: int
     unit: str
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
     """The outcome of one adjudication, with everything needed to explain and replay it."""
 
     policy: Policy
@@ -200,6 +200,7 @@ class Engine:
             for s in policy.sets
         }
         self._reads = frozenset(policy.facts)
+        self._criteria_sets = {s.id: s for s in policy.sets}
         self._classified: dict[RequestDiagnosis, tuple[str | None, str | None]] = {}
         self._refers = {
             s.id: {
@@ -215,7 +216,7 @@ class Engine:
         check_request(policy, request)
         by_name: dict[str, list[FactBase]] = {}
         ignored: list[FactBase] = []
-        for fact in sorted(facts, key=lambda f: f.id):
+        for fact in sorted(facts, key=_by_id):
             name: str = fact.name  # type: ignore[attr-defined]
             if not fact.usable:
                 ignored.append(fact)
@@ -223,7 +224,7 @@ class Engine:
                 by_name.setdefault(name, []).append(fact)
         grouped = {name: tuple(group) for name, group in by_name.items()}
         routing = route(policy, request, grouped.get("diagnosis", ()), self._classified)
-        criteria_set = policy.set_by_id(routing.set_id)
+        criteria_set = self._criteria_sets[routing.set_id]
         case = Case(request, grouped, self.settings, routing.condition)
         results = tuple(node(case) for node in self._sets[criteria_set.id])
         refer_to: tuple[str, ...] = ()

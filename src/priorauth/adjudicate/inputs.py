@@ -38,7 +38,7 @@ def _describe(error: Any) -> tuple[str, str]:
         message = f"unknown fact name {ctx.get('tag')!r}; valid names: {ctx.get('expected_tags')}"
     elif error["type"] == "extra_forbidden":
         message = "unknown field"
-    elif "input" in error and error["type"] not in {"missing"}:
+    elif "input" in error and error["type"] != "missing":
         shown = repr(error["input"])
         if len(shown) <= 60:
             message = f"{message} (got {shown})"

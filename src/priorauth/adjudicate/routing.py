@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from priorauth.adjudicate.facts import Diagnosis, FactBase
 from priorauth.adjudicate.policy import CriteriaSet, Policy
@@ -10,8 +10,7 @@ from priorauth.adjudicate.predicates.base import word_match
 from priorauth.adjudicate.request import Request, RequestDiagnosis
 
 
-@dataclass(frozen=True, slots=True)
-class Routing:
+class Routing(NamedTuple):
     set_id: str
     condition: str | None
     """The covered condition that chose the set; None when the "other" set applies."""

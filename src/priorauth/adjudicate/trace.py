@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from priorauth.adjudicate.facts import FactBase
 from priorauth.adjudicate.policy import PlanSettings
@@ -24,8 +24,7 @@ UNKNOWN = Status.UNKNOWN
 NOT_APPLICABLE = Status.NOT_APPLICABLE
 
 
-@dataclass(slots=True, frozen=True)
-class Result:
+class Result(NamedTuple):
     """One item's result: status, plain-language reason, the facts read, nested results."""
 
     id: str
@@ -36,8 +35,7 @@ class Result:
     children: tuple[Result, ...] = ()
 
 
-@dataclass(slots=True, frozen=True)
-class Case:
+class Case(NamedTuple):
     """What a predicate may look at: the request, usable facts by name, settings, routing."""
 
     request: Request

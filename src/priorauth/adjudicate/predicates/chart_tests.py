@@ -173,8 +173,9 @@ def platelets_recent_at_least(params: PlateletParams, policy: Policy) -> Leaf:
     def run(case: Case) -> Verdict:
         received = case.request.received_date
         affirmed, _ = asserted(case, PlateletCount)
-        dated = [f for f in affirmed if f.date is not None and f.date <= received]
-        recent = [f for f in dated if (received - f.date).days <= params.within_days]  # type: ignore[operator]
+        ages = {f.id: (received - f.date).days for f in affirmed if f.date is not None}
+        dated = [f for f in affirmed if ages.get(f.id, -1) >= 0]
+        recent = [f for f in dated if ages[f.id] <= params.within_days]
         if not recent:
             if dated:
                 newest = max(f.date for f in dated if f.date is not None)
