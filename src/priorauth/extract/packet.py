@@ -8,10 +8,11 @@ one-line reason and the rest of the packet is still read.
 from __future__ import annotations
 
 import os
+import re
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -32,6 +33,9 @@ from priorauth.extract.pdf_reader import (
 
 Progress = Callable[[int, int], None]
 """Called with (pages done, pages in the packet)."""
+
+LAB_MARKERS = re.compile(r"\b(?:platelets?|plt|cbc|hematology|result)\b", re.IGNORECASE)
+"""Pages worth pdfplumber's table finder (~80 ms a page): lab reports."""
 
 _WINDOW = 8
 """Pages read ahead of the one being yielded: enough to keep two OCR workers busy."""
@@ -153,8 +157,10 @@ class PacketReader:
             page = document[index]
             try:
                 if visible_char_count(page) >= MIN_TEXT_LAYER_CHARS:
-                    tables = read_tables(path, index) if has_ruling_lines(page) else ()
-                    return read_text_page(page, info.name, index + 1, tables)
+                    text_page = read_text_page(page, info.name, index + 1)
+                    if has_ruling_lines(page) and LAB_MARKERS.search(text_page.text):
+                        text_page = replace(text_page, tables=read_tables(path, index))
+                    return text_page
             finally:
                 page.close()
         except Exception as error:  # one bad page must not stop the packet

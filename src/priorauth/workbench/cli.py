@@ -7,13 +7,17 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from priorauth.adjudicate import Engine, PlanSettings, Policy, PriorauthError
 from priorauth.adjudicate.errors import InputError
 from priorauth.adjudicate.inputs import parse_facts, parse_json, parse_request, validate
 from priorauth.adjudicate.policy_file import bundled_policy, lint_policy, load_policy
-from priorauth.adjudicate.report import to_json_text, to_table
+from priorauth.adjudicate.report import to_json, to_json_text, to_table
 from priorauth.adjudicate.validity import check_request
+
+if TYPE_CHECKING:
+    from priorauth.extract.pipeline import Extraction
 
 EXIT_BAD_INPUT = 2
 
@@ -92,6 +96,84 @@ def _adjudicate(args: argparse.Namespace) -> int:
     return 0
 
 
+class _ProgressBar:
+    """A one-line progress bar on stderr, for packets long enough to wait for."""
+
+    MIN_PAGES = 10
+
+    def __init__(self) -> None:
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < self.MIN_PAGES or not sys.stderr.isatty():
+            return
+        filled = round(30 * done / total)
+        bar = "#" * filled + "." * (30 - filled)
+        sys.stderr.write(f"\rreading [{bar}] {done}/{total} pages")
+        self.shown = True
+        if done == total:
+            sys.stderr.write("\n")
+
+
+def _extract_packet(policy: Policy, packet: Sequence[str]) -> Extraction:
+    from priorauth.extract.pipeline import RuleExtractor
+
+    return RuleExtractor(policy).extract([Path(p) for p in packet], progress=_ProgressBar())
+
+
+def _warn_unreadable(extraction: Extraction) -> None:
+    for problem in extraction.problems:
+        sys.stderr.write(f"priorauth: unreadable: {problem}\n")
+
+
+def _extract(args: argparse.Namespace) -> int:
+    from priorauth.extract import report
+
+    extraction = _extract_packet(_policy(args.policy), args.packet)
+    _warn_unreadable(extraction)
+    sys.stdout.write(report.to_json_text(extraction) if args.json else report.to_table(extraction))
+    return 0
+
+
+def _decide(args: argparse.Namespace) -> int:
+    from priorauth.extract import report
+
+    policy = _policy(args.policy)
+    settings = _settings(policy, args.settings)
+    request = parse_request(_read(args.request), args.request)
+    check_request(policy, request, args.request)
+    extraction = _extract_packet(policy, args.packet)
+    _warn_unreadable(extraction)
+    decision = Engine(policy, settings).decide(request, tuple(extraction.facts))
+    if args.json:
+        document = to_json(decision)
+        document["documents"] = report.documents_json(extraction)
+        document["unreadable"] = report.problems_json(extraction)
+        document["facts"] = report.to_json(extraction)["facts"]
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        return 0
+    text = to_table(decision)
+    if extraction.problems:
+        text += "\nUnreadable documents (not used):\n"
+        text += "".join(f"  {problem}\n" for problem in extraction.problems)
+    sys.stdout.write(text)
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from priorauth.extract import evaluation
+
+    result = evaluation.evaluate(Path(args.samples), _policy(args.policy))
+    if args.json:
+        sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
+    else:
+        sys.stdout.write(evaluation.to_table(result, verbose=args.verbose))
+    problems = evaluation.failures(result, args.min_f1, args.min_agreement)
+    for problem in problems:
+        sys.stderr.write(f"priorauth eval: below threshold: {problem}\n")
+    return 1 if problems else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="priorauth",
@@ -120,6 +202,37 @@ def build_parser() -> argparse.ArgumentParser:
     adjudicate.add_argument("--policy", metavar="FILE", help="a policy file (default: bundled)")
     adjudicate.add_argument("--settings", metavar="FILE", help="plan settings JSON")
     adjudicate.set_defaults(run=_adjudicate)
+
+    extract = commands.add_parser(
+        "extract", help="read a chart packet (folder or PDFs) and list the facts found"
+    )
+    extract.add_argument("packet", metavar="PACKET", nargs="+", help="a folder or PDF files")
+    extract.add_argument("--json", action="store_true", help="print facts with evidence as JSON")
+    extract.add_argument("--policy", metavar="FILE", help="a policy file (default: bundled)")
+    extract.set_defaults(run=_extract)
+
+    decide = commands.add_parser(
+        "decide", help="read the packet and decide the request (CONTRACT.md)"
+    )
+    decide.add_argument("request", metavar="REQUEST.json")
+    decide.add_argument("packet", metavar="PACKET", nargs="+", help="a folder or PDF files")
+    decide.add_argument("--json", action="store_true", help="print the decision object")
+    decide.add_argument("--policy", metavar="FILE", help="a policy file (default: bundled)")
+    decide.add_argument("--settings", metavar="FILE", help="plan settings JSON")
+    decide.set_defaults(run=_decide)
+
+    evaluate = commands.add_parser(
+        "eval", help="score extraction and decisions on annotated sample cases"
+    )
+    evaluate.add_argument("samples", metavar="SAMPLES_DIR")
+    evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    evaluate.add_argument("--verbose", action="store_true", help="list missed and extra facts")
+    evaluate.add_argument("--min-f1", type=float, default=0.95, help="per fact kind (default 0.95)")
+    evaluate.add_argument(
+        "--min-agreement", type=float, default=1.0, help="decision agreement (default 1.0)"
+    )
+    evaluate.add_argument("--policy", metavar="FILE", help="a policy file (default: bundled)")
+    evaluate.set_defaults(run=_eval)
     return parser
 
 

@@ -1,0 +1,160 @@
+"""Mentions to facts: one fact per distinct statement, every place it was made as evidence.
+
+Mentions of the same kind, value and assertion context merge; details one mention has and
+another lacks (a trial's duration, a diagnosis's ICD-10 code) are filled in. Different values
+stay separate facts (two platelet counts, a segmental and a nonsegmental vitiligo) so the
+adjudicator sees the conflict and says which one it used and why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from priorauth.adjudicate.facts import FACT_ADAPTER, Context, Evidence, Fact, Source, SourceKind
+from priorauth.extract.mentions import Mention
+from priorauth.extract.pages import Page
+
+EXTRACTOR_NAME = "priorauth-rules"
+EXTRACTOR_VERSION = "1"
+
+_KEY_FIELDS: dict[str, tuple[str, ...]] = {
+    "diagnosis": ("condition", "subtype", "risk"),
+    "therapy_trial": ("agent", "outcome"),
+    "medication": ("agent", "status"),
+    "mutation": ("gene", "detected"),
+    "therapy_status": (),
+    "medication_list": (),
+    "response_to_therapy": ("response",),
+    "treatment_plan": ("intent",),
+    "dose_literature": ("citation",),
+}
+"""Value fields that tell two facts apart; other fields are details merged across mentions.
+Kinds not listed compare their whole value."""
+
+_DATED = frozenset({"platelet_count", "bsa_involvement", "response_to_therapy"})
+"""Kinds whose date is part of what they say (a count on a day)."""
+
+
+@dataclass(slots=True)
+class _Draft:
+    name: str
+    value: dict[str, Any]
+    context: Context
+    evidence: list[Evidence] = field(default_factory=list)
+    dates: list[dt.date] = field(default_factory=list)
+    confidence: float = 0.0
+
+
+def _context_key(context: Context) -> tuple[bool, ...]:
+    return (context.negated, context.family, context.hypothetical, context.uncertain)
+
+
+def _value_key(name: str, value: dict[str, Any]) -> tuple[Any, ...]:
+    fields = _KEY_FIELDS.get(name)
+    if fields is None:
+        return tuple(sorted((k, repr(v)) for k, v in value.items()))
+    return tuple(repr(value.get(f)) for f in fields)
+
+
+class Assembler:
+    """Collects mentions page by page (while the page's boxes are at hand), then builds facts."""
+
+    def __init__(self) -> None:
+        self._drafts: dict[tuple[Any, ...], _Draft] = {}
+        self.rejected = 0
+        """Mentions whose value did not validate (counted, never logged: they hold text)."""
+
+    def add(self, page: Page, mentions: Iterable[Mention]) -> None:
+        for mention in mentions:
+            evidence = Evidence(
+                document=page.document,
+                page=page.number,
+                quote=page.text[mention.start : mention.end],
+                char_start=mention.start,
+                char_end=mention.end,
+                bbox=page.bbox(mention.start, mention.end),
+            )
+            date = mention.date if mention.name in _DATED else None
+            key = (
+                mention.name,
+                _value_key(mention.name, mention.value),
+                _context_key(mention.context),
+                date,
+            )
+            draft = self._drafts.get(key)
+            if draft is None:
+                draft = self._drafts[key] = _Draft(
+                    mention.name, dict(mention.value), mention.context
+                )
+            else:
+                _merge_value(draft.value, mention.value)
+            if evidence not in draft.evidence:
+                draft.evidence.append(evidence)
+            if mention.date is not None:
+                draft.dates.append(mention.date)
+            draft.confidence = max(draft.confidence, mention.confidence)
+
+    def facts(self) -> list[Fact]:
+        drafts = _fold_unspecified(list(self._drafts.values()))
+        source = Source(kind=SourceKind.RULES, name=EXTRACTOR_NAME, version=EXTRACTOR_VERSION)
+        facts: list[Fact] = []
+        counters: dict[str, int] = {}
+        for draft in drafts:
+            counters[draft.name] = counters.get(draft.name, 0) + 1
+            data = {
+                "id": f"{draft.name}-{counters[draft.name]}",
+                "name": draft.name,
+                "value": draft.value,
+                "date": max(draft.dates) if draft.dates else None,
+                "evidence": draft.evidence,
+                "context": draft.context,
+                "source": source,
+                "confidence": round(draft.confidence, 2),
+            }
+            try:
+                facts.append(FACT_ADAPTER.validate_python(data))
+            except ValidationError:
+                self.rejected += 1
+        return facts
+
+
+def _merge_value(into: dict[str, Any], other: dict[str, Any]) -> None:
+    for key, value in other.items():
+        if value is None:
+            continue
+        if key in ("currently_receiving", "via_plan_benefit", "previously_approved"):
+            into[key] = bool(into.get(key)) or bool(value)
+        elif key == "days_on_therapy":
+            into[key] = max(int(into.get(key) or 0), int(value))
+        elif into.get(key) is None:
+            into[key] = value
+
+
+def _fold_unspecified(drafts: list[_Draft]) -> list[_Draft]:
+    """A diagnosis stated without subtype (or risk) joins the one fact of that condition that
+    has it: "vitiligo" on page 1 and "nonsegmental vitiligo" on page 2 are one diagnosis."""
+    kept: list[_Draft] = []
+    for field_name in ("subtype", "risk"):
+        specific: dict[tuple[Any, ...], list[_Draft]] = {}
+        for draft in drafts:
+            if draft.name == "diagnosis" and draft.value.get(field_name) is not None:
+                key = (draft.value["condition"], _context_key(draft.context))
+                specific.setdefault(key, []).append(draft)
+        kept = []
+        for draft in drafts:
+            if draft.name == "diagnosis" and draft.value.get(field_name) is None:
+                targets = specific.get((draft.value["condition"], _context_key(draft.context)))
+                if targets is not None and len(targets) == 1:
+                    target = targets[0]
+                    target.evidence.extend(e for e in draft.evidence if e not in target.evidence)
+                    target.dates.extend(draft.dates)
+                    _merge_value(target.value, draft.value)
+                    continue
+            kept.append(draft)
+        drafts = kept
+    return drafts

@@ -1,0 +1,988 @@
+"""Oncology facts: mutations and fusions, the regimen ruxolitinib joins, prior lines of systemic
+therapy, transplants, CAR T-cell therapy, consultations, and literature submitted for a dose.
+
+Mutations are read from the clause that reports them, in the forms labs and letters use: "JAK2
+V617F detected, VAF 78%", "CALR and MPL: no pathogenic variant detected", "negative for
+BCR::ABL1", table rows ("JAK2  V617F (exon 14)  --  Not detected"), karyotypes ("t(8;9)(p22;
+p24.1)"). A negative result is a fact with ``detected: false`` (not a negated one); a test
+that is pending, ordered or considered is no fact at all. A fusion is named by the partner the
+policy tests (I.E.8 and I.F.7 test JAK2, CRLF2, EPOR, ... not PCM1 or ETV6), the whole fusion
+kept in ``detail``.
+
+The other kinds are written in fixed phrases, read with the assertion context ConText gives
+them; transplants add their own (an "option", "candidate" or "evaluation for" transplant is
+hypothetical, which ConText's rules do not all know).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from priorauth.adjudicate.facts import Alteration, Context, Intent, TransplantKind
+from priorauth.extract.find_crs import assertion, clause_context
+from priorauth.extract.mentions import Mention, PageText, quote_span
+from priorauth.extract.nlp import Term
+
+# --- genes -----------------------------------------------------------------------------------
+
+GENES = frozenset(
+    {
+        # JAK-STAT pathway (I.E.8) and the MPN drivers
+        *("JAK1", "JAK2", "JAK3", "TYK2", "CRLF2", "IL7R", "SH2B3", "LNK", "EPOR", "STAT3"),
+        *("STAT5B", "IL2RB", "CALR", "MPL"),
+        # eosinophilia and Ph-like kinase fusions
+        *("PDGFRA", "PDGFRB", "FGFR1", "ABL1", "ABL2", "FLT3", "CSF1R", "NTRK3", "KIT"),
+        # myeloid and lymphoid panels
+        *("ASXL1", "TET2", "DNMT3A", "EZH2", "SRSF2", "SF3B1", "U2AF1", "ZRSR2", "IDH1"),
+        *("IDH2", "RUNX1", "TP53", "NRAS", "KRAS", "CBL", "SETBP1", "NPM1", "CEBPA", "BCOR"),
+        *("PTPN11", "NF1", "CSF3R", "GATA2", "PHF6", "STAG2", "WT1", "PPM1D", "IKZF1", "PAX5"),
+        *("CDKN2A", "RHOA", "VAV1", "PLCG1", "CCR4", "TNFRSF1B", "DDX3X", "KMT2A", "NOTCH1"),
+        *("CREBBP", "MYC", "BCL2", "BCL6", "ETV6"),
+    }
+)
+FUSION_PARTNERS = frozenset(
+    {"PCM1", "BCR", "P2RY8", "IGH", "EBF1", "FIP1L1", "RANBP2", "ZMYM2", "NUP214", "SSBP2"}
+    | {"ATF7IP", "TERF2", "ABL", "PAX5", "ETV6"}
+)
+"""Genes that are reported only as one half of a fusion; alone they are no finding."""
+
+FUSION_TARGETS = (
+    *("JAK2", "JAK1", "JAK3", "TYK2", "CRLF2", "EPOR", "IL7R", "SH2B3", "STAT5B", "IL2RB"),
+    *("PDGFRB", "PDGFRA", "FGFR1", "ABL1", "ABL2", "CSF1R", "FLT3", "NTRK3", "KMT2A"),
+)
+"""Which half names a fusion: the JAK-STAT partner the policy tests, then the kinase."""
+
+_ALIASES = {"LNK": "SH2B3", "ABL": "ABL1"}
+BCR_ABL1 = "BCR-ABL1"
+
+_SYMBOLS = sorted(GENES | FUSION_PARTNERS, key=len, reverse=True)
+_SYMBOL = r"(?:" + "|".join(_SYMBOLS) + r"|[Jj]ak[123])"
+_TRANSLOCATION = (
+    r"t\((?P<c1>\d{1,2}|X|Y);(?P<c2>\d{1,2}|X|Y)\)"
+    r"(?:\((?P<b1>[pq]\d+(?:\.\d+)?);(?P<b2>[pq]\d+(?:\.\d+)?)\))?"
+)
+GENE = re.compile(
+    r"(?<![A-Za-z0-9])(?:"
+    + _TRANSLOCATION
+    + r"|(?P<ph>Philadelphia\s+chromosome(?![- ]like)|Ph(?=\s*\+|-(?:positive|negative)\b))"
+    r"|(?P<family>JAK|PDGFR)(?P<n1>[123AB])/(?P<n2>[123AB])(?![A-Za-z0-9])"
+    r"|(?P<left>" + _SYMBOL + r")\s*(?P<sep>::|-|–|/)\s*(?P<right>" + _SYMBOL + r")"
+    r"|(?P<gene>" + _SYMBOL + r")"
+    r"|(?P<pathway>JAK[-/ ]STAT)(?:\s+(?:signaling\s+)?pathway)?"
+    r")(?![A-Za-z0-9])(?![- ]like)",
+)
+
+_NEGATIVE = (
+    r"not\s+detected|undetected|non-?detected|not\s+(?:identified|found|present|seen|"
+    r"demonstrated|mutated)|no\s+(?:pathogenic\s+|reportable\s+|clinically\s+significant\s+|"
+    r"other\s+)?(?:variants?|mutations?|alterations?|abnormalit\w+|rearrangements?|fusions?)"
+    r"(?:\s+(?:was|were|is|are))?\s+(?:detected|identified|found|seen)|negative|\bneg\b|"
+    r"wild[- ]?type|\bWT\b|unmutated|non-?mutated|\babsent\b|\(-\)"
+)
+_POSITIVE = (
+    r"detected|positive|\bpos\b|\bpresent\b|identified|\bmutated\b|\bmutant\b|\brearranged\b|"
+    r"\bamplified\b|(?<=[A-Za-z0-9])\+|\(\+\)|\bVAF\b|variant\s+allele\s+(?:frequency|fraction)|"
+    r"allele\s+(?:burden|fraction)|\bharbou?r(?:s|ing)?\b|overexpress\w*"
+)
+_PENDING = (
+    r"pending|\bsent\b|\bsend(?:-?out)?\b|\bordered\b|\bawait\w*|in\s+process|to\s+be\s+"
+    r"(?:sent|done|drawn|obtained|checked)|will\s+(?:send|check|obtain|order|test)|\brequested\b|"
+    r"not\s+(?:yet\s+)?(?:done|performed|tested|available|assessed|resulted)|\bplanned\b|"
+    r"recommend\w*|\bconsider\w*|\bif\b|\bunknown\b|\bwhether\b|\bcheck\b"
+)
+_RESULT = re.compile(
+    r"(?P<before_for>\b(?:negative|neg|positive|pos)\s+for\b)|(?P<negative>"
+    + _NEGATIVE
+    + r")|(?P<positive>"
+    + _POSITIVE
+    + r")|(?P<pending>"
+    + _PENDING
+    + r")",
+    re.IGNORECASE,
+)
+_LEAD_RESULT = re.compile(
+    r"\b(?:(?P<negative>negative|neg)\s+for|(?P<positive>positive|pos)\s+for|"
+    r"(?P<none>no|without|absence\s+of|lack\s+of|free\s+of)|(?P<pending>send|sent|order(?:ed)?|"
+    r"check(?:ing)?|obtain|pending|await\w*|will\s+(?:send|check|obtain|test))|"
+    r"(?P<tested>testing|tested|test)\s+for)\b",
+    re.IGNORECASE,
+)
+# Words a list of genes may hold between a lead-in ("negative for") and the gene it covers.
+_LIST_WORD = re.compile(
+    r"and|or|an?|the|any|evidence|of|pathogenic|detectable|known|by|for|exon|type|genes?|class|"
+    r"mutations?|variants?|alterations?|rearrangements?|fusions?|deletions?|fish|(?:rt-)?pcr|"
+    r"ngs|testing",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK = re.compile(
+    r"[.;](?=\s|$)|\n\s*\n|\n\s*(?:[-•*#]\s|\d+[.)]\s)|\bbut\b|\bhowever\b|\bwhereas\b",
+    re.IGNORECASE,
+)
+
+_VARIANT = re.compile(
+    r"(?<![A-Za-z0-9])(?:(?:p\.)?(?:[A-Z]\d{2,4}(?:[A-Z](?:/[A-Z])?|fs\*?\d*|\*|del|dup|ins[A-Z]*)"
+    r"(?:fs\*?\d+)?|(?:Ala|Arg|Asn|Asp|Cys|Gln|Glu|Gly|His|Ile|Leu|Lys|Met|Phe|Pro|Ser|Thr|Trp"
+    r"|Tyr|Val)\d{2,4}\w+)|c\.\d+[-+_\dA-Za-z>]*)(?![A-Za-z0-9])"
+    r"|exon\s+\d+(?:\s+(?:indels?|insertions?|deletions?|mutations?|variants?))"
+    r"|type\s+[12]\b(?:\s*\([^)]{1,30}\))?",
+)
+_ALTERATIONS: tuple[tuple[Alteration, re.Pattern[str]], ...] = tuple(
+    (alteration, re.compile(pattern, re.IGNORECASE))
+    for alteration, pattern in (
+        (Alteration.FUSION, r"\bfusions?\b|::"),
+        (Alteration.REARRANGEMENT, r"rearrang\w*|break-?apart|translocat\w*|\bsplit\b"),
+        (
+            Alteration.INSERTION_DELETION,
+            r"insertions?\s*/\s*deletions?|ins\s*/\s*del|indels?|insertion[- ]deletion",
+        ),
+        (Alteration.DELETION, r"\bdeletions?\b|\bdeleted\b"),
+        (Alteration.AMPLIFICATION, r"amplif\w*"),
+        (Alteration.ALTERATION, r"\balterations?\b|\baltered\b|overexpress\w*"),
+        (Alteration.MUTATION, r"\bmutations?\b|\bmutated\b|\bmutant\b|\bvariants?\b"),
+    )
+)
+_NOT_A_RESULT_AFTER = re.compile(r"^[\s-]*(?:inhibit\w*|antagonist|blockade|signal\w*)", re.I)
+
+_TRANSLOCATIONS: tuple[tuple[tuple[str, str], tuple[str, str] | None, str], ...] = (
+    (("8", "9"), None, "PCM1::JAK2"),
+    (("9", "12"), ("p24", "p13"), "ETV6::JAK2"),
+    (("9", "22"), ("p24", "q11"), "BCR::JAK2"),
+    (("9", "22"), ("q34", "q11"), "BCR::ABL1"),
+    (("9", "22"), None, "BCR::ABL1"),
+    (("5", "12"), ("q3", "p13"), "ETV6::PDGFRB"),
+    (("8", "13"), ("p11", "q12"), "ZMYM2::FGFR1"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Gene:
+    gene: str
+    start: int
+    end: int
+    fusion: str | None = None
+    alteration: Alteration | None = None
+
+
+# --- treatment plan, lines, transplant, CAR T, consultations ---------------------------------
+
+TREATMENT_INTENT = re.compile(
+    r"(?P<induction>\b(?<!labor\s)(?<!sputum\s)(?<!ovulation\s)(?:re-?)?induction\s+"
+    r"(?:chemo(?:therapy)?|therapy|regimen|phase|block|course|cycle|treatment)s?\b|\b(?:during|with|in|plus|alongside|"
+    r"to|into|on|began|begin|started|starting|completed|completing|receiving|"
+    r"combined\s+with|combination\s+with)\s+(?:(?:the|an?|his|her|their|standard|"
+    r"planned|current|ongoing|COG|[\w-]+-based|\d-drug|four-drug|three-drug)\s+){0,3}"
+    r"induction\b(?!\s+of\b))"
+    r"|(?P<consolidation>\bconsolidation\s+(?:chemo(?:therapy)?|therapy|regimen|phase|block|"
+    r"course|cycles?|treatment)\b|\binduction\s*(?:and|/|or|,|&)\s*consolidation\b|\b(?:during|"
+    r"in|into|for|proceed(?:ing)?\s+to|begin(?:ning)?|start(?:ing)?|plus|alongside|with)\s+"
+    r"(?:the\s+|an?\s+)?consolidation\b(?!\s+(?:of|in|with\s+air))|\bpost-?consolidation\b)"
+    r"|(?P<maintenance>\bmaintenance\s+(?:chemo(?:therapy)?|therapy|phase|regimen|treatment|"
+    r"cycles?)\b|\b(?:in|during|into|for)\s+maintenance\b)"
+    r"|(?P<palliative>\bpalliative\s+(?:intent|therapy|treatment|chemo(?:therapy)?|systemic|"
+    r"setting|goal|approach|regimen|ruxolitinib|Jakafi|purposes?)\b|\b(?:intent|goals?\s+of\s+"
+    r"(?:care|therapy|treatment))\s*(?:is|are|was|:|=|-|remains?)?\s*(?:\w+\s+){0,2}?palliative\b"
+    r"|\bfor\s+palliation\b|\bpalliative\s*(?:intent)?\s*$)"
+    r"|(?P<salvage>\bsalvage\s+(?:chemo(?:therapy)?|therapy|regimen|treatment|setting)\b)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_NUMBER_WORDS = {
+    "one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+}  # fmt: skip
+_ORDINALS = {
+    "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5,
+    "5th": 5, "sixth": 6, "6th": 6,
+}  # fmt: skip
+LINES = re.compile(
+    r"\b(?P<count>\d{1,2}|one|single|two|three|four|five|six|seven|eight|nine|ten)\s+"
+    r"(?:(?P<prior>prior|previous|preceding|earlier)\s+)?(?:(?:systemic|chemotherapy)\s+)?"
+    r"(?:(?P<lines>lines?)(?:\s+of\s+(?P<therapy>(?:systemic\s+|prior\s+)?(?:therapy|therapies|"
+    r"treatment|chemo(?:therapy)?|systemic\s+therapy)))?|(?P<regimens>regimens|regimen)|"
+    r"(?P<systemic>systemic\s+therap(?:y|ies)))\b"
+    r"|\b(?P<ordinal>second|third|fourth|fifth|sixth|2nd|3rd|4th|5th|6th)[- ]line\b",
+    re.IGNORECASE,
+)
+
+# An abbreviation or the bare word is a transplant only after words that say so: "HCT" is also
+# the haematocrit, "BMT" the transplant service, "transplant" a kidney's.
+_TRANSPLANT_LEAD = re.compile(
+    r"(?:s/p|status\s+post|post[- ]?|prior|previous|after|underwent|undergo(?:ing|ne)?|"
+    r"received|candidate\s+for|eligible\s+for|proceed(?:ing)?\s+(?:to|with)|evaluat\w*\s+for|"
+    r"referr\w*\s+for|no|pursu\w*|consider\w*|bridge\s+to|consolidat\w*\s+with|day\s*\+\s*\d+|"
+    r"D\+\d+|planned|option\s+of)\s*(?:an?\s+|eventual\s+|further\s+)?$",
+    re.IGNORECASE,
+)
+_TRANSPLANT_FOLLOW = re.compile(
+    r"\s*(?:candidate|candidacy|evaluation|eligib\w*|work-?up|referral)\b", re.IGNORECASE
+)
+_SOLID_ORGAN = re.compile(
+    r"\b(?:kidney|renal|liver|hepatic|heart|cardiac|lungs?|pancrea\w*|cornea\w*|islet|hair|"
+    r"tendon|fat|skin|organ|face|uterus|intestin\w*|fecal|faecal)\b",
+    re.IGNORECASE,
+)
+_HEME_PAGE = re.compile(
+    r"(?i:leuk(?:a)?emia|lymphoma|myeloma|myelofibrosis|myeloproliferative|myelodysplastic|"
+    r"graft[- ]versus[- ]host|neoplasm|hematolog|haematolog|marrow|stem[- ]cell)|"
+    r"\b(?:ALL|AML|CML|CLL|CMML|MDS|MPN|PMF|GVHD|DLBCL|NHL|MCL|PTCL|CTCL|HSCT|CAR[- ]?T)\b"
+)
+_ONCOLOGY_PAGE = re.compile(
+    _HEME_PAGE.pattern + r"|(?i:cancer|carcinoma|malignan\w*|tumou?r|oncolog\w*|chemo\w*|sarcoma)"
+)
+# Possibility words ConText's rules miss for transplants ("the only potentially curative
+# option", "being evaluated for eventual allogeneic transplant").
+_TRANSPLANT_MAYBE = re.compile(
+    r"\b(?:option|candidate|eligib\w*|evaluat\w*|consider\w*|discuss\w*|referr?al|refer(?:red)?"
+    r"\s+for|may|might|would|could|if|plan(?:s|ned|ning)?|future|eventual\w*|potential\w*|"
+    r"pursu\w*|proceed\w*|HLA\s+typing|donor\s+search|bridge|work-?up|will|goal|hope\w*|"
+    r"intend\w*|recommend\w*)\b",
+    re.IGNORECASE,
+)
+_TRANSPLANT_DONE = re.compile(
+    r"\b(?:s/p|status\s+post|post|underwent|received|history\s+of|h/o|hx\s+of|prior|previous|"
+    r"day\s*\+\s*\d+|D\+\d+|relapsed?\s+after)\b",
+    re.IGNORECASE,
+)
+
+CAR_T = re.compile(
+    r"(?:(?P<target>CD19|BCMA|CD22|GPRC5D|CD30|CD7)[- ]?(?:directed|targeted|targeting|specific|"
+    r"redirected)?\s+|anti-?(?P<target2>CD19|BCMA|CD22|GPRC5D)\s+)?"
+    r"(?:CAR[- ]?T(?:[- ]cells?)?(?:\s+(?:cell\s+)?(?:therapy|cells?|products?|infusion))?|"
+    r"[Cc]himeric\s+antigen\s+receptor(?:\s+T[- ]cells?)?(?:\s+(?:therapy|cells?))?)"
+    r"(?![A-Za-z])",
+)
+_TARGET_AFTER = re.compile(
+    r"^\s*(?:\(\s*|,\s*)?(?:targeting|directed\s+(?:at|against|to)|against|anti-?)\s*"
+    r"(?P<target>CD19|BCMA|CD22|GPRC5D)\b",
+)
+
+_TRANSPLANT_WORD = r"(?i:transplant(?:ation|s)?)"
+_SOURCE = (
+    r"(?i:(?:hematopoietic|haematopoietic)\s+(?:stem\s+|progenitor\s+)?cell\s+|stem[- ]cell\s+|"
+    r"bone\s+marrow\s+|peripheral\s+(?:blood\s+)?stem[- ]cell\s+|(?:umbilical\s+)?cord\s+blood\s+)"
+)
+_HCT = r"(?:HCT|HSCT|SCT|BMT|PBSCT)"
+_DONOR = (
+    r"(?:MUD|MRD|(?i:matched[- ](?:un)?related[- ]donor|haplo(?:identical)?|"
+    r"(?:umbilical\s+)?cord[- ]blood))"
+)
+TRANSPLANT = re.compile(
+    rf"(?P<allogeneic>\b(?i:allo(?:geneic)?)[- ]?{_SOURCE}?(?:{_TRANSPLANT_WORD}|{_HCT})\b"
+    rf"|\b{_DONOR}[- ]?(?:(?i:allo)[- ]?)?(?:{_HCT}|{_SOURCE}?{_TRANSPLANT_WORD})\b)"
+    rf"|(?P<autologous>\b(?i:auto(?:logous)?)[- ]?{_SOURCE}?(?:{_TRANSPLANT_WORD}|{_HCT})\b"
+    r"|\bASCT\b)"
+    rf"|(?P<explicit>\b{_SOURCE}{_TRANSPLANT_WORD}\b)"
+    r"|(?P<abbreviated>\b(?:HCT|HSCT|SCT|BMT)\b)"
+    rf"|(?P<bare>\b{_TRANSPLANT_WORD}\b)"
+)
+_TEAM_AFTER = re.compile(
+    r"^\s*(?:team|service|clinic|program|unit|physicians?|colleagues?|coordinator|consult\w*|"
+    r"cent(?:er|re)|department|fellow|attending|specialists?|nurse|office|recipients?|"
+    r"(?:&|and)\s+cellular)\b",
+    re.IGNORECASE,
+)
+_SERVICE_BEFORE = re.compile(r"\b(?:by|to|from|with)\s+(?:the\s+|our\s+|an?\s+)?$", re.IGNORECASE)
+
+_SPECIALTIES: tuple[tuple[str, str, str | None], ...] = (
+    (
+        "hematology/oncology",
+        r"hematology\s*(?:/|-|and|&)\s*oncology|heme?\s*/\s*onc|heme?-onc",
+        None,
+    ),
+    ("radiation oncology", r"radiation\s+oncology|rad\s+onc", None),
+    ("hematology", r"hematology|haematology|heme", None),
+    ("oncology", r"(?:medical\s+)?oncology|onc", None),
+    (
+        "bone marrow transplant",
+        r"bone\s+marrow\s+transplant(?:ation)?|stem\s+cell\s+transplant(?:ation)?",
+        r"BMT",
+    ),
+    (
+        "transplant and cellular therapy",
+        r"transplant(?:ation)?\s+(?:and|&)\s+cellular\s+therapy|cellular\s+therapy",
+        r"TCT",
+    ),
+    ("dermatology", r"dermatology|derm", None),
+    ("cardiology", r"cardiology|cards", None),
+    ("critical care", r"critical\s+care|intensivists?", r"M?ICU"),
+    ("infectious disease", r"infectious\s+diseases?", r"ID"),
+    ("gastroenterology", r"gastroenterology", r"GI"),
+    ("rheumatology", r"rheumatology|rheum", None),
+    ("neurology", r"neurology|neuro", None),
+    ("nephrology", r"nephrology", None),
+    ("pulmonology", r"pulmonology|pulmonary|pulm", None),
+    ("allergy/immunology", r"allergy\s*(?:/|and|&)\s*immunology|allergy|immunology", None),
+    ("palliative care", r"palliative\s+care", None),
+    ("endocrinology", r"endocrinology|endo", None),
+    ("ophthalmology", r"ophthalmology|ophtho", None),
+    ("psychiatry", r"psychiatry|psych", None),
+    ("neurosurgery", r"neurosurgery", None),
+    ("otolaryngology", r"otolaryngology", r"ENT"),
+    ("urology", r"urology", None),
+    ("hepatology", r"hepatology", None),
+)
+_SPECIALTY_FORMS = tuple(
+    (name, re.compile(r"(?i:" + words + r")" + (r"|" + abbreviations if abbreviations else "")))
+    for name, words, abbreviations in _SPECIALTIES
+)
+_SPECIALTY = (
+    r"(?<![A-Za-z/])(?:"
+    + "|".join(
+        r"(?i:" + words + r")" + (r"|" + abbreviations if abbreviations else "")
+        for _name, words, abbreviations in _SPECIALTIES
+    )
+    + r")(?![A-Za-z/])"
+)
+CONSULTATION = re.compile(
+    r"(?i:(?:seen|evaluated|followed|assessed|examined|managed|consulted)\s+(?:\w+\s+){0,2}?by|"
+    r"(?:consult(?:ation|ed|s)?|referr(?:al|ed)|refer)\s+(?:\w+\s+){0,2}?(?:to|with|from|by)|"
+    r"(?:per|appreciate[ds]?))\s+(?i:(?:the|our|an?|outside)\s+)?(?P<led>" + _SPECIALTY + r")"
+    r"|(?P<named>" + _SPECIALTY + r")(?i:\s+(?:team|service|clinic|fellow|attending)\b)?"
+    r"(?:\s*\((?:Dr\.?\s+)?[^()\n]{1,40}\))?(?i:\s+(?:consult(?:ation|ed|s)?\b|was\s+consulted|"
+    r"has\s+been\s+consulted|(?:is\s+)?following\b|saw\s+(?:him|her|the\s+patient|pt)\b|"
+    r"evaluated\s+(?:him|her|the\s+patient|pt)\b|recs\b|recommendations\b|on\s+board\b|"
+    r"signed\s+off\b|referral\b))"
+)
+# "per renal dosing" is not a consultation; a "per" lead-in needs a consulting word or the end
+# of the clause after the specialty.
+_PER_TAIL = re.compile(r"^(?:\s+(?i:recs|recommendations|team|input|consult\w*)|\s*(?:[,.;)]|$))")
+
+_CITATION_CORE = re.compile(
+    r"(?P<year>(?:19|20)\d{2})(?:\s+(?:[A-Z][a-z]{2,8})(?:\s+\d{1,2})?)?\s*;\s*(?P<volume>\d{1,4})"
+    r"(?:\s*\([^)\n]{1,20}\))?\s*:\s*(?P<pages>[eE]?\d+(?:\s*[-–]\s*[eE]?\d+)?)"
+)
+_AUTHORS = re.compile(
+    r"(?:(?:(?:von|van|de|der|den|del|da|di|le|la)\s+)?[A-Z][A-Za-z'’-]+(?:[ -][A-Z][A-Za-z'’-]+)?"
+    r"\s[A-Z]{1,3}(?:,\s*|\.\s*|\s+(?=et\b)))+(?:et\s+al\.?)?"
+)
+_SUBMITTED = re.compile(
+    r"enclos\w*|attach\w*|submitt?\w*|(?:is|are|been)\s+included|cop(?:y|ies)\s+of|"
+    r"provided\s+(?:herewith|with)|(?:support|justif)\w*[^.;]{0,60}\bdos(?:e|ing)|"
+    r"\bdos(?:e|ing)\b[^.;]{0,60}(?:support|justif)\w*",
+    re.IGNORECASE,
+)
+_REFERENCE_LIST = re.compile(
+    r"\breferences?\s*:|\bliterature\b|\bcit(?:ed|ing|ation)",
+    re.IGNORECASE,
+)
+NCCN = re.compile(r"\bNCCN\b")
+_NCCN_VERSION = re.compile(r"\b[Vv](?:ersion|\.)?\s*\d{1,2}\.\d{4}\b")
+
+
+PATTERNS = {
+    "onc_gene": GENE,
+    "onc_treatment_intent": TREATMENT_INTENT,
+    "onc_lines": LINES,
+    "onc_transplant": TRANSPLANT,
+    "onc_car_t": CAR_T,
+    "onc_consultation": CONSULTATION,
+}
+
+
+def find(page: PageText) -> Iterator[Mention]:
+    yield from _mutations(page)
+    oncology = _ONCOLOGY_PAGE.search(page.text) is not None
+    if oncology:
+        yield from _treatment_plans(page)
+        yield from _lines(page)
+    yield from _transplants(page)
+    yield from _cell_therapies(page)
+    yield from _consultations(page)
+    yield from _literature(page)
+
+
+def _quote(page: PageText, start: int, end: int) -> tuple[int, int]:
+    """From the start of the finding's first line to the end of its last, if short enough."""
+    line_start = page.line(start)[0]
+    line_end = page.line(max(start, end - 1))[1]
+    quoted = quote_span(page.text, line_start, line_end)
+    if quoted[0] <= start and end <= quoted[1]:
+        return quoted
+    return quote_span(page.text, start, end)
+
+
+def _mention(
+    page: PageText,
+    name: str,
+    value: dict[str, object],
+    start: int,
+    end: int,
+    context: Context,
+    confidence: float = 0.85,
+) -> Mention:
+    quote_start, quote_end = _quote(page, start, end)
+    return Mention(
+        name=name,
+        value=value,
+        start=quote_start,
+        end=quote_end,
+        context=context,
+        date=page.date_near(start, end),
+        confidence=confidence,
+    )
+
+
+def _clause_bounds(page: PageText, start: int, end: int) -> tuple[int, int]:
+    """The clause around ``start:end``: between sentence ends, semicolons, blank lines and list
+    items, whatever the lines are (wrapped lines often start with a gene: "No BCR::ABL1,\\n
+    PDGFRA, PDGFRB or FGFR1 rearrangement")."""
+    text = page.text
+    left_limit = max(0, start - 300)
+    left = left_limit
+    for found in _CLAUSE_BREAK.finditer(text, left_limit, start):
+        left = found.end()
+    stop = _CLAUSE_BREAK.search(text, end, min(len(text), end + 300))
+    right = stop.start() if stop else min(len(text), end + 300)
+    return left, right
+
+
+# --- mutations -------------------------------------------------------------------------------
+
+
+def _genes(match: re.Match[str]) -> list[_Gene]:
+    """The gene(s) one match names."""
+    start, end = match.span()
+    if match.group("c1"):
+        fusion = _translocation_fusion(match)
+        if fusion is None:
+            return []
+        gene = _fusion_gene(*fusion.split("::"))
+        return [_Gene(gene, start, end, None if gene == BCR_ABL1 else fusion, Alteration.FUSION)]
+    if match.group("ph"):
+        return [_Gene(BCR_ABL1, start, end, None, Alteration.FUSION)]
+    if match.group("family"):
+        family = match.group("family")
+        return [
+            _Gene(family + match.group("n1"), start, end),
+            _Gene(family + match.group("n2"), start, end),
+        ]
+    if match.group("left"):
+        left = _symbol(match.group("left"))
+        right = _symbol(match.group("right"))
+        pair = {left, right}
+        if pair == {"BCR", "ABL1"}:
+            return [_Gene(BCR_ABL1, start, end, None, Alteration.FUSION)]
+        if match.group("sep") == "/" or not (pair & (GENES | FUSION_PARTNERS)) or left == right:
+            # "JAK2/CALR/MPL" is a list of genes, not a fusion.
+            return [
+                _Gene(left, match.start("left"), match.end("left")),
+                _Gene(right, match.start("right"), match.end("right")),
+            ]
+        fusion = f"{left}::{right}"
+        return [_Gene(_fusion_gene(left, right), start, end, fusion, Alteration.FUSION)]
+    if match.group("pathway"):
+        return [_Gene("JAK-STAT pathway", start, end)]
+    return [_Gene(_symbol(match.group("gene")), start, end)]
+
+
+def _symbol(raw: str) -> str:
+    upper = raw.upper()
+    return _ALIASES.get(upper, upper)
+
+
+def _fusion_gene(left: str, right: str) -> str:
+    if {left, right} == {"BCR", "ABL1"}:
+        return BCR_ABL1
+    for gene in FUSION_TARGETS:
+        if gene in (left, right):
+            return gene
+    return right
+
+
+def _translocation_fusion(match: re.Match[str]) -> str | None:
+    chromosomes = (match.group("c1"), match.group("c2"))
+    bands = (match.group("b1"), match.group("b2")) if match.group("b1") else None
+    for pair, wanted, fusion in _TRANSLOCATIONS:
+        if chromosomes != pair:
+            continue
+        if wanted is None:
+            if bands is None or pair == ("8", "9"):
+                return fusion
+            continue
+        if bands is not None and all(b.startswith(w) for b, w in zip(bands, wanted, strict=True)):
+            return fusion
+    return None
+
+
+def _is_gene_list(text: str) -> bool:
+    """Whether the words between a lead-in and a gene are only more genes and list words."""
+    for word in re.findall(r"[A-Za-z][A-Za-z0-9]*(?:(?:::|[/-])[A-Za-z0-9]+)*", text):
+        if _LIST_WORD.fullmatch(word) or word.isupper() or any(c.isdigit() for c in word):
+            continue
+        return False
+    return True
+
+
+def _next_gene(page: PageText, start: int, end: int) -> re.Match[str] | None:
+    return GENE.search(page.text, start, end)
+
+
+def _result_after(page: PageText, gene: _Gene, clause_end: int) -> re.Match[str] | None:
+    """The first result word after the gene, unless a lead-in for other genes ("negative
+    for") or another gene with words of its own comes first ("CRLF2 (TSLPR) by flow cytometry
+    | Overexpressed |" is not reported by the next row's "DETECTED")."""
+    text = page.text
+    position = gene.end
+    while position < clause_end:
+        found = _RESULT.search(text, position, clause_end)
+        other = _next_gene(page, position, found.start() if found else clause_end)
+        if other is not None and not _is_gene_list(text[position : other.start()]):
+            return None
+        if found is None or found.group("before_for"):
+            return None
+        return found
+    return None
+
+
+def _result_before(page: PageText, clause_start: int, gene_start: int) -> re.Match[str] | None:
+    lead: re.Match[str] | None = None
+    for found in _LEAD_RESULT.finditer(page.text, clause_start, gene_start):
+        lead = found
+    if lead is None or not _is_gene_list(page.text[lead.end() : gene_start]):
+        return None
+    return lead
+
+
+_HEADING_RESULT = re.compile(
+    r"\s*#*\s*(?:(?:pathogenic\s+)?(?:variants?|mutations?|alterations?|genes?|results?)\s*)?"
+    r"(?:(?P<negative>not\s+detected|negative|none\s+detected)|(?P<positive>detected|positive))"
+    r"(?:\s+(?:variants?|mutations?|alterations?|genes?))?\s*:?\s*",
+    re.IGNORECASE,
+)
+
+
+def _heading_result(page: PageText, gene_start: int) -> bool | None:
+    """A result stated as the heading of the block the gene is listed under ("# NOT
+    DETECTED" above "JAK2 (V617F, exon 12), CALR (exon 9), MPL (exon 10), NRAS, KRAS.")."""
+    text = page.text
+    line_start = page.line(gene_start)[0]
+    for _ in range(8):
+        if line_start == 0:
+            return None
+        previous_start = text.rfind("\n", 0, line_start - 1) + 1
+        line = text[previous_start : line_start - 1]
+        if not line.strip():
+            return None
+        heading = _HEADING_RESULT.fullmatch(line)
+        if heading is not None:
+            return heading.group("positive") is not None
+        line_start = previous_start
+    return None
+
+
+_TEST_AFTER = re.compile(
+    r"\W{0,3}(?:\(\s*[pP]\d+(?:/[pP]?\d+)*\s*\)\s*)?(?:RT-?PCR|q?PCR|FISH|NGS|probes?|assays?|"
+    r"test(?:ing|s)?|panels?|analysis|quantitative|sequencing|MLPA|screen\w*)\b",
+    re.IGNORECASE,
+)
+_TEST_LIST_BEFORE = re.compile(
+    r"(?:RT-?PCR|PCR|FISH|NGS|probes?|assays?|test(?:ing|s|ed)?(?:\s+for)?|panels?|MLPA|"
+    r"sequencing|analysis|methods?)\s*(?:\(|:)\s*$",
+    re.IGNORECASE,
+)
+_FOUND_BEFORE = re.compile(
+    r"\b(?:confirm\w*|show\w*|reveal\w*|demonstrat\w*|identif\w*|found|detect\w*|harbou?r\w*|"
+    r"carr(?:y|ies|ying)|with)\b",
+    re.IGNORECASE,
+)
+
+
+def _named_as_test(page: PageText, gene: _Gene, clause_start: int) -> bool:
+    """A gene named as what a test looks for ("BCR::ABL1 RT-PCR", "FISH (CRLF2, BCR::ABL1,
+    ...probes)"), with no result: no finding."""
+    text = page.text
+    if _TEST_AFTER.match(text, gene.end):
+        return True
+    opening = text.rfind("(", clause_start, gene.start)
+    if opening < 0:
+        opening = text.rfind(":", clause_start, gene.start)
+    if opening >= 0 and _is_gene_list(text[opening + 1 : gene.start]):
+        return _TEST_LIST_BEFORE.search(text, clause_start, opening + 1) is not None
+    return False
+
+
+def _alteration_and_detail(segment: str, gene: _Gene) -> tuple[Alteration | None, str | None, bool]:
+    """The alteration kind (an explicit word wins over the fusion a "::" implies), the variant
+    as written, and whether the words say an alteration (not just a gene's name) was found."""
+    alteration = _alteration_of(segment)
+    evidence = alteration is not None or gene.fusion is not None or gene.alteration is not None
+    if alteration is None or (gene.alteration is Alteration.FUSION and gene.fusion is None):
+        alteration = gene.alteration or alteration
+    detail = gene.fusion
+    if detail is None:
+        variant = _VARIANT.search(segment)
+        if variant is not None:
+            detail = variant.group(0)
+            evidence = True
+    return alteration, detail, evidence
+
+
+_PATHWAY_ALTERED = re.compile(
+    r"\s*(?:pathway\s+|signaling\s+)?(?:mutations?|alterations?|lesions?|variants?|activating)",
+    re.IGNORECASE,
+)
+
+
+def _alteration_of(words: str) -> Alteration | None:
+    for kind, pattern in _ALTERATIONS:
+        if pattern.search(words):
+            return kind
+    if re.search(r"rearranged", words, re.IGNORECASE):
+        return Alteration.REARRANGEMENT
+    return None
+
+
+def _mutations(page: PageText) -> Iterator[Mention]:
+    text = page.text
+    for term in page.matches("onc_gene"):
+        match = GENE.match(text, term.start)
+        if match is None or _NOT_A_RESULT_AFTER.match(text, match.end()):
+            continue
+        for gene in _genes(match):
+            if gene.gene in FUSION_PARTNERS and gene.fusion is None:
+                continue
+            mention = _mutation(page, term, gene)
+            if mention is not None:
+                yield mention
+
+
+def _detected(
+    page: PageText, gene: _Gene, after: re.Match[str] | None, before: re.Match[str] | None
+) -> bool | None:
+    """True or False for a reported result, None for a pending or unreported one."""
+    if after is not None:
+        if after.group("pending"):
+            return None
+        if before is not None and before.group("none"):
+            return False  # "No ABL-class fusion was identified"
+        return after.group("positive") is not None
+    if before is not None:
+        if before.group("pending") or before.group("tested"):
+            return None
+        return before.group("positive") is not None
+    return _heading_result(page, gene.start)
+
+
+def _mutation(page: PageText, term: Term, gene: _Gene) -> Mention | None:
+    text = page.text
+    clause_start, clause_end = _clause_bounds(page, gene.start, gene.end)
+    after = _result_after(page, gene, clause_end)
+    before = _result_before(page, clause_start, gene.start)
+    segment_end = after.start() if after is not None else min(clause_end, gene.end + 60)
+    other = _next_gene(page, gene.end, segment_end)
+    if other is not None and not (after and _is_gene_list(text[gene.end : other.start()])):
+        segment_end = other.start()
+    segment = text[gene.end : segment_end]
+    alteration, detail, evidence = _alteration_and_detail(segment, gene)
+    detected = _detected(page, gene, after, before)
+    if detected is None:
+        if after is not None or before is not None or gene.gene == "JAK-STAT pathway":
+            return None
+        # No result written: a finding only when the words name an alteration and nothing
+        # says the test is pending or only names what a test looks for.
+        if (
+            not evidence
+            or re.search(_PENDING, text[clause_start:clause_end], re.IGNORECASE)
+            or _named_as_test(page, gene, clause_start)
+        ):
+            return None
+        detected = True
+    if gene.gene == "JAK-STAT pathway" and not _PATHWAY_ALTERED.match(text, gene.end):
+        return None
+    if alteration is None and after is not None:
+        alteration = _alteration_of(after.group(0))
+    if alteration is None and re.search(r"\bFISH\b|karyotype", segment):
+        alteration = Alteration.REARRANGEMENT
+    value: dict[str, object] = {
+        "gene": gene.gene,
+        "alteration": (alteration or Alteration.MUTATION).value,
+        "detected": detected,
+    }
+    if detail:
+        value["detail"] = re.sub(r"\s+", " ", detail)[:120]
+    # A negative result is detected: false, not a negated statement.
+    context = clause_context(page, term).model_copy(update={"negated": False})
+    end = max(gene.end, after.end() if after is not None else gene.end)
+    start = min(gene.start, before.start() if before is not None else gene.start)
+    return _mention(page, "mutation", value, start, end, context, 0.85)
+
+
+# --- treatment plan and lines ----------------------------------------------------------------
+
+
+def _treatment_plans(page: PageText) -> Iterator[Mention]:
+    for term in page.matches("onc_treatment_intent"):
+        match = TREATMENT_INTENT.match(page.text, term.start)
+        if match is None:
+            continue
+        intent = next(i for i in Intent if i.value in match.groupdict() and match.group(i.value))
+        sentence = page.sentence(term.start, term.end)
+        if re.search(r"an(?:a)?esthe|\blungs?\b|\blobe|airspace|opacit", sentence.text, re.I):
+            continue
+        value: dict[str, object] = {"intent": intent.value}
+        combined = _combined_with(page, sentence.start_char, sentence.end_char)
+        regimen = _REGIMEN_AFTER.match(page.text, match.end())
+        if regimen is not None:
+            combined += [
+                t.key
+                for t in page.terms_of("drug")
+                if regimen.start() <= t.start < regimen.end() and t.key not in combined
+            ]
+        if combined:
+            value["combined_with"] = combined
+        yield _mention(
+            page, "treatment_plan", value, term.start, term.end, clause_context(page, term)
+        )
+
+
+_REGIMEN_AFTER = re.compile(r"\s*\([^()]{3,200}\)")
+_COMBINATION = re.compile(
+    r"\b(?:combination|combined|plus|with|alongside|added\s+to|together|along)\b", re.I
+)
+
+
+def _combined_with(page: PageText, start: int, end: int) -> list[str]:
+    """Agents named in the sentence with ruxolitinib, when the sentence says it combines them."""
+    drugs = [t for t in page.terms_of("drug") if start <= t.start and t.end <= end]
+    if not any(t.key == "ruxolitinib" for t in drugs) and not _COMBINATION.search(
+        page.text[start:end]
+    ):
+        return []
+    agents: list[str] = []
+    for drug in drugs:
+        if drug.key != "ruxolitinib" and drug.key not in agents and not drug.context.negated:
+            agents.append(drug.key)
+    return agents
+
+
+def _lines(page: PageText) -> Iterator[Mention]:
+    for term in page.matches("onc_lines"):
+        match = LINES.match(page.text, term.start)
+        if match is None:
+            continue
+        if match.group("ordinal"):
+            if re.match(r"\s*(?:per|according|option|agents?|drugs?)\b", page.text[term.end :]):
+                continue  # "second-line per label": where a drug stands, not this history
+            count = _ORDINALS[match.group("ordinal").lower()] - 1
+        else:
+            prior = match.group("prior") is not None
+            lines_of_therapy = match.group("lines") is not None and match.group("therapy")
+            if not (prior or lines_of_therapy) or (
+                match.group("regimens") is None
+                and match.group("lines") is None
+                and match.group("systemic") is None
+            ):
+                continue
+            raw = match.group("count").lower()
+            count = int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
+        if re.search(r"\btopical\b", page.text[term.start : term.end + 20], re.I):
+            continue
+        yield _mention(
+            page,
+            "systemic_therapy_lines",
+            {"count": count},
+            term.start,
+            term.end,
+            clause_context(page, term),
+        )
+
+
+# --- transplant ------------------------------------------------------------------------------
+
+
+def _transplants(page: PageText) -> Iterator[Mention]:
+    text = page.text
+    heme = _HEME_PAGE.search(text) is not None
+    for term in page.matches("onc_transplant"):
+        match = TRANSPLANT.match(text, term.start)
+        if match is None or _TEAM_AFTER.match(text, match.end()):
+            continue
+        before = text[max(0, term.start - 40) : term.start]
+        if match.group("allogeneic"):
+            kind = TransplantKind.ALLOGENEIC
+        elif match.group("autologous"):
+            kind = TransplantKind.AUTOLOGOUS
+        else:
+            kind = TransplantKind.UNSPECIFIED
+            if _SERVICE_BEFORE.search(before):
+                continue  # "referred to bone marrow transplant": a service
+            said = _TRANSPLANT_LEAD.search(before) or _TRANSPLANT_FOLLOW.match(text, match.end())
+            if (match.group("abbreviated") or match.group("bare")) and not (heme and said):
+                continue
+            sentence = page.sentence(term.start, term.end).text
+            if match.group("bare") and _SOLID_ORGAN.search(sentence):
+                continue
+        context = _transplant_context(page, term)
+        yield _mention(
+            page, "transplant", {"kind": kind.value}, term.start, term.end, context, 0.85
+        )
+
+
+def _transplant_context(page: PageText, term: Term) -> Context:
+    context = clause_context(page, term)
+    if context.negated:
+        # "not a candidate for allo-HCT" says no transplant, not a possible one.
+        return context.model_copy(update={"hypothetical": False})
+    if context.hypothetical or context.family:
+        return context
+    start, end = _clause_bounds(page, term.start, term.end)
+    clause = page.text[start:end]
+    done = _TRANSPLANT_DONE.search(page.text[start : term.start]) or re.match(
+        r"\s*\(\s*(?:19|20)\d{2}", page.text[term.end : term.end + 12]
+    )
+    if done is None and _TRANSPLANT_MAYBE.search(clause):
+        return context.model_copy(update={"hypothetical": True})
+    return context
+
+
+# --- CAR T -----------------------------------------------------------------------------------
+
+
+def _cell_therapies(page: PageText) -> Iterator[Mention]:
+    targets = {
+        form.agent: form.car_t_target
+        for form in page.lexicon.drugs.values()
+        if form.car_t_target is not None
+    }
+    found: list[Mention] = []
+    for term in page.terms_of("drug"):
+        target = targets.get(term.key)
+        if target is not None:
+            found.append(
+                _mention(
+                    page,
+                    "cell_therapy",
+                    {"therapy": "car_t", "target": target},
+                    term.start,
+                    term.end,
+                    clause_context(page, term),
+                    0.9,
+                )
+            )
+    for term in page.matches("onc_car_t"):
+        match = CAR_T.match(page.text, term.start)
+        if match is None:
+            continue
+        named = match.group("target") or match.group("target2")
+        if named is None:
+            after = _TARGET_AFTER.match(page.text, match.end())
+            named = after.group("target") if after else None
+        value: dict[str, object] = {"therapy": "car_t"}
+        if named is not None:
+            value["target"] = named.lower()
+        found.append(
+            _mention(
+                page, "cell_therapy", value, term.start, term.end, clause_context(page, term), 0.8
+            )
+        )
+    # "post CAR T" beside "axi-cel (CD19 CAR T)" on the same page is the same therapy.
+    targeted = {assertion(m.context) for m in found if m.value.get("target") is not None}
+    for mention in found:
+        if mention.value.get("target") is None and assertion(mention.context) in targeted:
+            continue
+        yield mention
+
+
+# --- consultations ---------------------------------------------------------------------------
+
+
+def _specialty(raw: str) -> str | None:
+    compact = re.sub(r"\s+", " ", raw.strip())
+    for name, form in _SPECIALTY_FORMS:
+        if form.fullmatch(compact):
+            return name
+    return None
+
+
+# A referral still to be made is a planned consultation, not one that took place.
+_REFERRAL_TO_COME = re.compile(
+    r"\b(?:referral\s+to|refer\s+to|will\s+(?:refer|consult)|to\s+be\s+(?:seen|referred)|"
+    r"recommend\w*\s+(?:referral|consult\w*)|consider\w*\s+(?:referral|consult\w*))\b",
+    re.IGNORECASE,
+)
+
+
+def _consultations(page: PageText) -> Iterator[Mention]:
+    for term in page.matches("onc_consultation"):
+        match = CONSULTATION.match(page.text, term.start)
+        if match is None:
+            continue
+        group = "led" if match.group("led") else "named"
+        lead = page.text[term.start : match.start(group)].lower()
+        if (
+            group == "led"
+            and lead.startswith(("per", "appreciate"))
+            and not _PER_TAIL.match(page.text, match.end(group))
+        ):
+            continue
+        specialty = _specialty(match.group(group))
+        if specialty is None:
+            continue
+        context = clause_context(page, term)
+        planned = _REFERRAL_TO_COME.search(page.text[max(0, term.start - 30) : term.end])
+        if planned is not None and not context.negated:
+            context = context.model_copy(update={"hypothetical": True})
+        yield _mention(
+            page, "consultation", {"specialty": specialty}, term.start, term.end, context, 0.8
+        )
+
+
+# --- literature ------------------------------------------------------------------------------
+
+
+def _journal_start(text: str, year_start: int) -> int:
+    """Where the journal's abbreviated name begins, walking back from the year: capitalised
+    words, the first of them (the nearest the year) alone allowed to end in a full stop."""
+    position = year_start
+    words = list(re.finditer(r"\S+", text[max(0, year_start - 80) : year_start]))
+    offset = max(0, year_start - 80)
+    for index, word in enumerate(reversed(words)):
+        token = word.group(0)
+        if not token[:1].isupper() and token not in ("&", "of", "and"):
+            break
+        if index > 0 and token.endswith("."):
+            break
+        position = offset + word.start()
+    return position
+
+
+def _literature(page: PageText) -> Iterator[Mention]:
+    text = page.text
+    for core in _CITATION_CORE.finditer(text):
+        journal = _journal_start(text, core.start())
+        if journal == core.start():
+            continue  # "2020;12:3" with no journal before it is no reference
+        window_start = max(0, journal - 400)
+        authors = None
+        for found in _AUTHORS.finditer(text, window_start, journal):
+            authors = found
+        start = authors.start() if authors is not None else journal
+        cue_window = text[max(0, start - 400) : min(len(text), core.end() + 80)]
+        if not (_SUBMITTED.search(cue_window) or _REFERENCE_LIST.search(cue_window)):
+            continue
+        parts = [authors.group(0).strip()] if authors is not None else []
+        parts.append(text[journal : core.end()].strip())
+        citation = re.sub(r"\s+", " ", " ".join(parts)).strip(" .")
+        yield _mention(
+            page,
+            "dose_literature",
+            {"citation": citation[:500]},
+            start,
+            core.end(),
+            Context(),
+            0.8,
+        )
+    for found in NCCN.finditer(text):
+        _clause_start, clause_end = _clause_bounds(page, found.start(), found.end())
+        window = text[max(0, found.start() - 400) : clause_end]
+        if not _SUBMITTED.search(window):
+            continue
+        end = min(clause_end, found.start() + 160)
+        version = _NCCN_VERSION.search(text, found.start(), end)
+        if version is not None:
+            end = version.end()
+        citation = re.sub(r"\s+", " ", text[found.start() : end]).strip(" .,;:(")
+        yield _mention(
+            page, "dose_literature", {"citation": citation}, found.start(), end, Context(), 0.75
+        )

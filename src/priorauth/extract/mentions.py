@@ -1,0 +1,145 @@
+"""What an extractor finds on a page before it becomes a fact: a ``Mention``.
+
+Every finder (``find_*`` modules) is a function ``(PageText) -> Iterable[Mention]``. A
+mention names the fact kind, carries the value fields, the character span of the words that
+state it (the evidence quote) and its assertion context. The assembler turns mentions into
+facts: one per distinct value, with every place it was stated as evidence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from spacy.tokens import Doc, Span
+
+from priorauth.adjudicate.facts import Context
+from priorauth.extract.dates import find_dates
+from priorauth.extract.lexicon import Lexicon
+from priorauth.extract.nlp import Term
+from priorauth.extract.pages import Page
+
+MAX_QUOTE = 240
+"""Evidence quotes longer than this are cut to the sentence part around the finding."""
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    name: str
+    """The fact kind (``platelet_count``, ``therapy_trial``, ...)."""
+    value: dict[str, Any]
+    start: int
+    end: int
+    context: Context = field(default_factory=Context)
+    date: dt.date | None = None
+    confidence: float = 0.9
+
+
+_DATE_LABEL = re.compile(
+    r"(?:date of service|dos|visit date|date of visit|encounter date|note date|service date|"
+    r"collected|collection date|collection|specimen collected|drawn|date drawn|reported|"
+    r"report date|date|signed|seen on|admission date|admit date)\s*[:#]?\s*",
+    re.IGNORECASE,
+)
+
+
+@dataclass(slots=True)
+class PageText:
+    """A page with its spaCy doc, its matched terms and its date, for the finders."""
+
+    page: Page
+    doc: Doc
+    terms: list[Term]
+    lexicon: Lexicon
+    date: dt.date | None = None
+    """The note's date (date of service, collection date, else the first full date)."""
+    _lines: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.page.text
+
+    def terms_of(self, kind: str) -> Iterator[Term]:
+        return (term for term in self.terms if term.kind == kind)
+
+    def sentence(self, start: int, end: int) -> Span:
+        """The sentence holding the characters ``start:end``."""
+        span = self.doc.char_span(start, end, alignment_mode="expand")
+        if span is None:
+            return self.doc[:]
+        return span.sent
+
+    def context_at(self, position: int) -> Context:
+        """The ConText of the term covering ``position``, else none (a plain statement)."""
+        for term in self.terms:
+            if term.start <= position < term.end:
+                return term.context
+        return Context()
+
+    def matches(self, pattern: str) -> Iterator[Term]:
+        """The matches of a finder's named pattern, with their ConText."""
+        return (t for t in self.terms if t.kind == "pattern" and t.key == pattern)
+
+    def line(self, position: int) -> tuple[int, int]:
+        """Start and end of the text line holding ``position``."""
+        start = self.text.rfind("\n", 0, position) + 1
+        end = self.text.find("\n", position)
+        return start, len(self.text) if end < 0 else end
+
+    def section(self, position: int) -> str | None:
+        """The section category (medications, family_history, plan, ...) at ``position``."""
+        span = self.doc.char_span(position, position + 1, alignment_mode="expand")
+        if span is None:
+            return None
+        for section in self.doc._.sections:
+            if section.title_start <= span.start < section.body_end:
+                return str(section.category) if section.category else None
+        return None
+
+    def date_near(self, start: int, end: int) -> dt.date | None:
+        """A full date on the line(s) of the finding, else the page's date."""
+        line_start, _ = self.line(start)
+        _, line_end = self.line(max(start, end - 1))
+        for _s, _e, date, exact in find_dates(self.text[line_start:line_end]):
+            if exact:
+                return date
+        return self.date
+
+
+def page_date(text: str) -> dt.date | None:
+    """The date a page is about: a labelled date of service or collection, else the first
+    full date that is not a date of birth."""
+    fallback: dt.date | None = None
+    for start, _end, date, exact in find_dates(text):
+        if not exact:
+            continue
+        before = text[max(0, start - 40) : start]
+        lowered = before.lower()
+        if "dob" in lowered or "birth" in lowered or "d.o.b" in lowered:
+            continue
+        label = _DATE_LABEL.search(before)
+        if label is not None and label.end() >= len(before) - 2:
+            return date
+        if fallback is None:
+            fallback = date
+    return fallback
+
+
+def quote_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Trim a span to non-space characters and to at most MAX_QUOTE characters."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end - start > MAX_QUOTE:
+        end = start + MAX_QUOTE
+        while end > start and not text[end - 1].isspace():
+            end -= 1
+        end = max(end - 1, start + 1)
+    return start, end
+
+
+Finder = Callable[[PageText], Iterable[Mention]]
