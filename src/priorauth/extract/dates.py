@@ -36,7 +36,7 @@ _MONTH = (
 DATE = re.compile(
     r"(?<![\d/])(?:"
     r"(?P<y1>(?:19|20)\d\d)-(?P<m1>\d{1,2})-(?P<d1>\d{1,2})"
-    r"|(?P<m2>\d{1,2})[/.-](?P<d2>\d{1,2})[/.-](?P<y2>(?:19|20)?\d\d)"
+    r"|(?P<m2>\d{1,2})(?P<sep>[/.-])(?P<d2>\d{1,2})(?P=sep)(?P<y2>(?:19|20)?\d\d)"
     r"|(?P<d3>\d{1,2})[- ]" + _MONTH.replace("mon", "mon3") + r"[- ,]*(?P<y3>(?:19|20)\d\d)"
     r"|"
     + _MONTH.replace("mon", "mon4")
@@ -97,6 +97,15 @@ def find_dates(text: str) -> Iterator[tuple[int, int, dt.date, bool]]:
         if date is not None:
             exact = not (match.group("y5") or match.group("y6"))
             yield match.start(), match.end(), date, exact
+
+
+def cell_date(text: str) -> dt.date | None:
+    """The date a table cell *is* ("01/08/2026", "Jan 8, 2026"), not one it mentions."""
+    stripped = text.strip()
+    for start, end, date, _exact in find_dates(stripped):
+        if start == 0 and end >= len(stripped) - 1:
+            return date
+    return None
 
 
 def parse_date(text: str) -> dt.date | None:

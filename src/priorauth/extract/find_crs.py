@@ -145,13 +145,13 @@ _NOT_A_PRESSOR = {
 }
 # "norepinephrine not needed", "vasopressin held": the negation follows the drug.
 _NEGATED_AFTER = re.compile(
-    r"^[\s:,]*(?:(?:was|were|is|has|have|been)\s+)*(?:not\s+(?:needed|required|given|started|"
+    r"[\s:,]*(?:(?:was|were|is|has|have|been)\s+)*(?:not\s+(?:needed|required|given|started|"
     r"used|indicated|necessary)|never\s+(?:needed|required|given|started)|held|unnecessary)\b",
     re.IGNORECASE,
 )
 # A dose threshold written after a drug ("if NE > 0.2 mcg/kg/min") is not a statement that it
 # was given.
-_THRESHOLD_AFTER = re.compile(r"^\s*(?:[<>≥≤]=?|=>|greater than|more than|above|over)\s*\d")
+_THRESHOLD_AFTER = re.compile(r"\s*(?:[<>≥≤]=?|=>|greater than|more than|above|over)\s*\d")
 
 # --- oxygen support --------------------------------------------------------------------------
 

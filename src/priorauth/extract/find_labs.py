@@ -7,10 +7,12 @@ the row's line, else the page's (collection) date.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 
 from priorauth.adjudicate.facts import PlateletUnit
+from priorauth.extract.dates import cell_date
 from priorauth.extract.mentions import Mention, PageText, quote_span
 
 _NUMBER = r"(?P<count>\d{1,3}(?:,\d{3})+|\d{1,6}(?:\.\d+)?)"
@@ -28,7 +30,8 @@ PLATELETS = re.compile(
     r"[ \t]*(?:[HLhl*]\s+)?" + _NUMBER + r"\s*(?:[HL]\s+)?" + _UNIT,
     re.IGNORECASE,
 )
-PATTERNS = {"platelets": PLATELETS}
+TREND_LABEL = re.compile(r"\b(?:platelets?|plts?)\b[^\n\d]{0,20}", re.IGNORECASE)
+PATTERNS = {"platelets": PLATELETS, "platelet_trend": TREND_LABEL}
 
 _THOUSANDS_UNITS = re.compile(r"[kK]|thou|10\^?3|10\^?9|e3|e9|\^3|\^9|\*3|\*9", re.IGNORECASE)
 
@@ -47,53 +50,133 @@ def _unit(raw: str | None, count: float) -> tuple[float, PlateletUnit]:
     return count, PlateletUnit.PER_NANOLITRE
 
 
-_LABEL = re.compile(r"^\s*(?:platelet\s+count|platelets?|plts?|plt\s+ct)\b", re.IGNORECASE)
+_LABEL = re.compile(r"^\s*(?:platelet\s+count|platelets?|plts?|plt\s+ct)\b(?![-\w])", re.IGNORECASE)
 _VALUE = re.compile(r"^\s*[HL*]?\s*" + _NUMBER + r"\s*[HL*]?\s*" + _UNIT + r"\s*$", re.IGNORECASE)
 _RESULT_HEADER = re.compile(r"result|value|current", re.IGNORECASE)
-_UNIT_HEADER = re.compile(r"units?", re.IGNORECASE)
+_UNIT_HEADER = re.compile(r"^\s*units?\s*$", re.IGNORECASE)
+_CELL_GAP = re.compile(r"\s{2,}|\s*\|\s*")
+_TREND = re.compile(
+    r"(?P<count>\d{1,3}(?:,\d{3})?)\s?[kK]?\s*\((?P<date>\d{1,2}/\d{1,2}(?:/\d{2,4})?)\)"
+)
+_APPROXIMATE = re.compile(r"^(?:'?s\b|\s*(?:-|–|to)\s*\d)")
+""""plt 90s", "100-200": a decade or a range, not a count."""
+
+
+def _rows(page: PageText) -> Iterator[list[tuple[str, int]]]:
+    """Table rows as cells with their position in the page text: pdfplumber's ruled tables,
+    and lines whose cells are set apart by wide gaps or bars (OCR'd and typed tables)."""
+    text = page.text
+    for table in page.page.tables:
+        cursor = 0
+        for row in table.rows:
+            cells = []
+            for cell in row:
+                at = text.find(cell.text, cursor) if cell.text else -1
+                if at < 0:
+                    at = text.find(cell.text) if cell.text else -1
+                else:
+                    cursor = at
+                cells.append((cell.text, at))
+            yield cells
+    if page.page.tables:
+        return
+    for line in re.finditer(r"[^\n]+", text):
+        parts = []
+        for piece in re.finditer(r"[^|]+?(?=\s{2,}|\s*\||$)", line.group()):
+            cell = piece.group().strip()
+            if cell:
+                parts.append((cell, line.start() + piece.start() + piece.group().index(cell)))
+        if len(parts) >= 2:
+            yield parts
+
+
+def _count(text: str) -> tuple[float, PlateletUnit] | None:
+    match = _VALUE.match(text)
+    if match is None:
+        return None
+    return _unit(match.group("unit"), float(match.group("count").replace(",", "")))
+
+
+def _mention(
+    page: PageText, at: int, found: tuple[float, PlateletUnit], date: dt.date | None
+) -> tuple[int, Mention]:
+    start, end = quote_span(page.text, *page.line(at))
+    count, unit = found
+    return start, Mention(
+        name="platelet_count",
+        value={"count": count, "unit": unit.value},
+        start=start,
+        end=end,
+        context=page.context_at(at),
+        date=date or page.date_near(start, end),
+        confidence=0.97,
+    )
 
 
 def _from_tables(page: PageText) -> Iterator[tuple[int, Mention]]:
-    """Platelet rows of ruled lab tables, read by column: the result under "Result", its
-    unit under "Units", whatever order the row's text comes out in."""
-    for table in page.page.tables:
-        if len(table.rows) < 2:
-            continue
-        header = [cell.text for cell in table.rows[0]]
-        result_col = next((i for i, h in enumerate(header) if _RESULT_HEADER.search(h)), 1)
-        unit_col = next((i for i, h in enumerate(header) if _UNIT_HEADER.search(h)), None)
-        for row in table.rows[1:]:
-            if len(row) <= result_col or not _LABEL.match(row[0].text):
-                continue
-            unit_text = row[unit_col].text if unit_col is not None and unit_col < len(row) else ""
-            match = _VALUE.match(f"{row[result_col].text} {unit_text}".strip())
-            at = page.text.find(row[0].text)
-            if match is None or at < 0:
-                continue
-            count, unit = _unit(match.group("unit"), float(match.group("count").replace(",", "")))
-            start, end = quote_span(page.text, *page.line(at))
-            yield (
-                start,
-                Mention(
-                    name="platelet_count",
-                    value={"count": count, "unit": unit.value},
-                    start=start,
-                    end=end,
-                    context=page.context_at(at),
-                    date=page.date_near(start, end),
-                    confidence=0.97,
-                ),
+    """Platelet counts of lab tables, read by column. Three layouts: one result column
+    ("Test | Result | Units"), one column per collection date ("Test | 01/08 | 03/16"), and
+    one row per date ("Date | WBC | Hgb | Plt")."""
+    header: list[tuple[str, int]] | None = None
+    for cells in _rows(page):
+        texts = [cell for cell, _ in cells]
+        if (
+            any(_LABEL.match(t) for t in texts[1:])
+            or any(_RESULT_HEADER.search(t) or _UNIT_HEADER.match(t) for t in texts)
+            or (
+                sum(cell_date(t) is not None for t in texts[1:]) >= 1 and not _LABEL.match(texts[0])
             )
+        ):
+            header = cells
+            continue
+        if header is None:
+            continue
+        head = [cell for cell, _ in header]
+        if _LABEL.match(texts[0]):
+            dated = [(i, cell_date(h)) for i, h in enumerate(head) if i and cell_date(h)]
+            unit_col = next((i for i, h in enumerate(head) if _UNIT_HEADER.match(h)), None)
+            unit = texts[unit_col] if unit_col is not None and unit_col < len(texts) else ""
+            columns = dated or [
+                (next((i for i, h in enumerate(head) if _RESULT_HEADER.search(h)), 1), None)
+            ]
+            for column, date in columns:
+                if column < len(texts):
+                    found = _count(f"{texts[column]} {unit}".strip())
+                    if found is not None:
+                        yield _mention(page, cells[0][1], found, date)
+            continue
+        row_date = cell_date(texts[0])
+        column = next((i for i, h in enumerate(head) if _LABEL.match(h)), None)
+        if row_date is not None and column is not None and column < len(texts):
+            unit = head[column][_LABEL.match(head[column]).end() :]  # type: ignore[union-attr]
+            found = _count(f"{texts[column]} {unit}".strip())
+            if found is not None:
+                yield _mention(page, cells[0][1], found, row_date)
+
+
+def _trends(page: PageText) -> Iterator[tuple[int, Mention]]:
+    """ "Plt trend: 57 (1/12) -> 44 (2/16) -> 38 (3/30)": each count on its own date."""
+    for term in page.matches("platelet_trend"):
+        line_start, line_end = page.line(term.start)
+        points = list(_TREND.finditer(page.text, term.start, line_end))
+        if len(points) < 2:
+            continue
+        for point in points:
+            date = page.infer_date(point.group("date"))
+            count = float(point.group("count").replace(",", ""))
+            yield _mention(page, line_start, (count, _unit(None, count)[1]), date)
 
 
 def find(page: PageText) -> Iterator[Mention]:
-    from_tables = dict(_from_tables(page))
-    yield from from_tables.values()
+    done: set[int] = set()
+    for start, mention in (*_from_tables(page), *_trends(page)):
+        done.add(start)
+        yield mention
     for term in page.matches("platelets"):
-        if page.line(term.start)[0] in from_tables:
-            continue  # the table's columns said it better
+        if quote_span(page.text, *page.line(term.start))[0] in done:
+            continue  # the table's columns or the trend said it better
         match = PLATELETS.fullmatch(term.text)
-        if match is None:
+        if match is None or _APPROXIMATE.match(page.text[term.end : term.end + 6]):
             continue
         count = float(match.group("count").replace(",", ""))
         count, unit = _unit(match.group("unit"), count)

@@ -10,8 +10,11 @@ policy tests (I.E.8 and I.F.7 test JAK2, CRLF2, EPOR, ... not PCM1 or ETV6), the
 kept in ``detail``.
 
 The other kinds are written in fixed phrases, read with the assertion context ConText gives
-them; transplants add their own (an "option", "candidate" or "evaluation for" transplant is
-hypothetical, which ConText's rules do not all know).
+them, kept only when the finding's own clause says so (``find_crs.clause_context``);
+transplants add their own (an "option", "candidate" or "evaluation for" transplant is
+hypothetical, which ConText's rules do not all know). Literature counts only when the letter
+says it is enclosed, attached or submitted, or supports the dose; a guideline merely named
+("recommended by NCCN") is not a submission.
 """
 
 from __future__ import annotations
@@ -143,7 +146,7 @@ _ALTERATIONS: tuple[tuple[Alteration, re.Pattern[str]], ...] = tuple(
         (Alteration.MUTATION, r"\bmutations?\b|\bmutated\b|\bmutant\b|\bvariants?\b"),
     )
 )
-_NOT_A_RESULT_AFTER = re.compile(r"^[\s-]*(?:inhibit\w*|antagonist|blockade|signal\w*)", re.I)
+_NOT_A_RESULT_AFTER = re.compile(r"[\s-]*(?:inhibit\w*|antagonist|blockade|signal\w*)", re.I)
 
 _TRANSLOCATIONS: tuple[tuple[tuple[str, str], tuple[str, str] | None, str], ...] = (
     (("8", "9"), None, "PCM1::JAK2"),
@@ -224,8 +227,9 @@ _SOLID_ORGAN = re.compile(
 )
 _HEME_PAGE = re.compile(
     r"(?i:leuk(?:a)?emia|lymphoma|myeloma|myelofibrosis|myeloproliferative|myelodysplastic|"
-    r"graft[- ]versus[- ]host|neoplasm|hematolog|haematolog|marrow|stem[- ]cell)|"
-    r"\b(?:ALL|AML|CML|CLL|CMML|MDS|MPN|PMF|GVHD|DLBCL|NHL|MCL|PTCL|CTCL|HSCT|CAR[- ]?T)\b"
+    r"graft[- ]versus[- ]host|neoplasm|hematolog|haematolog|marrow|stem[- ]cell|"
+    r"hemophagocytic)|"
+    r"\b(?:ALL|AML|CML|CLL|CMML|MDS|MPN|PMF|GVHD|DLBCL|NHL|MCL|PTCL|CTCL|HSCT|HLH|CAR[- ]?T)\b"
 )
 _ONCOLOGY_PAGE = re.compile(
     _HEME_PAGE.pattern + r"|(?i:cancer|carcinoma|malignan\w*|tumou?r|oncolog\w*|chemo\w*|sarcoma)"
@@ -253,7 +257,7 @@ CAR_T = re.compile(
     r"(?![A-Za-z])",
 )
 _TARGET_AFTER = re.compile(
-    r"^\s*(?:\(\s*|,\s*)?(?:targeting|directed\s+(?:at|against|to)|against|anti-?)\s*"
+    r"\s*(?:\(\s*|,\s*)?(?:targeting|directed\s+(?:at|against|to)|against|anti-?)\s*"
     r"(?P<target>CD19|BCMA|CD22|GPRC5D)\b",
 )
 
@@ -277,7 +281,7 @@ TRANSPLANT = re.compile(
     rf"|(?P<bare>\b{_TRANSPLANT_WORD}\b)"
 )
 _TEAM_AFTER = re.compile(
-    r"^\s*(?:team|service|clinic|program|unit|physicians?|colleagues?|coordinator|consult\w*|"
+    r"\s*(?:team|service|clinic|program|unit|physicians?|colleagues?|coordinator|consult\w*|"
     r"cent(?:er|re)|department|fellow|attending|specialists?|nurse|office|recipients?|"
     r"(?:&|and)\s+cellular)\b",
     re.IGNORECASE,
@@ -346,7 +350,7 @@ CONSULTATION = re.compile(
 )
 # "per renal dosing" is not a consultation; a "per" lead-in needs a consulting word or the end
 # of the clause after the specialty.
-_PER_TAIL = re.compile(r"^(?:\s+(?i:recs|recommendations|team|input|consult\w*)|\s*(?:[,.;)]|$))")
+_PER_TAIL = re.compile(r"\s+(?i:recs|recommendations|team|input|consult\w*)|[ \t]*(?:[,.;)\n]|$)")
 
 _CITATION_CORE = re.compile(
     r"(?P<year>(?:19|20)\d{2})(?:\s+(?:[A-Z][a-z]{2,8})(?:\s+\d{1,2})?)?\s*;\s*(?P<volume>\d{1,4})"
@@ -366,6 +370,7 @@ _REFERENCE_LIST = re.compile(
     r"\breferences?\s*:|\bliterature\b|\bcit(?:ed|ing|ation)",
     re.IGNORECASE,
 )
+_LIST_ITEM = re.compile(r"\n\s*(?:\d+[.)]|[-•*])\s|\n\s*\n")
 NCCN = re.compile(r"\bNCCN\b")
 _NCCN_VERSION = re.compile(r"\b[Vv](?:ersion|\.)?\s*\d{1,2}\.\d{4}\b")
 
@@ -957,6 +962,8 @@ def _literature(page: PageText) -> Iterator[Mention]:
         authors = None
         for found in _AUTHORS.finditer(text, window_start, journal):
             authors = found
+        if authors is not None and _LIST_ITEM.search(text, authors.end(), journal):
+            authors = None  # the authors of the reference before this one
         start = authors.start() if authors is not None else journal
         cue_window = text[max(0, start - 400) : min(len(text), core.end() + 80)]
         if not (_SUBMITTED.search(cue_window) or _REFERENCE_LIST.search(cue_window)):

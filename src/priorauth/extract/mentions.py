@@ -17,12 +17,13 @@ from typing import Any
 from spacy.tokens import Doc, Span
 
 from priorauth.adjudicate.facts import Context
-from priorauth.extract.dates import find_dates
+from priorauth.extract.dates import find_dates, parse_date
 from priorauth.extract.lexicon import Lexicon
 from priorauth.extract.nlp import Term
 from priorauth.extract.pages import Page
 
 MAX_QUOTE = 240
+_MONTH_DAY = re.compile(r"(?<![\d/.])(?P<m>1[0-2]|0?[1-9])/(?P<d>3[01]|[12]\d|0?[1-9])(?![\d/%])")
 """Evidence quotes longer than this are cut to the sentence part around the finding."""
 
 
@@ -100,13 +101,39 @@ class PageText:
         return None
 
     def date_near(self, start: int, end: int) -> dt.date | None:
-        """A full date on the line(s) of the finding, else the page's date."""
+        """A full date on the line(s) of the finding, else a month/day there ("ED visit
+        2/20") in the page's year, else the page's date."""
         line_start, _ = self.line(start)
         _, line_end = self.line(max(start, end - 1))
-        for _s, _e, date, exact in find_dates(self.text[line_start:line_end]):
+        line = self.text[line_start:line_end]
+        for _s, _e, date, exact in find_dates(line):
             if exact:
                 return date
+        for match in _MONTH_DAY.finditer(line):
+            inferred = self.infer_date(match.group())
+            if inferred is not None:
+                return inferred
         return self.date
+
+    def infer_date(self, text: str) -> dt.date | None:
+        """A date written as "3/30" or "3/30/26"; a missing year is the one that puts the date
+        nearest the page's own date."""
+        full = parse_date(text)
+        if full is not None:
+            return full
+        match = _MONTH_DAY.fullmatch(text.strip())
+        if match is None or self.date is None:
+            return None
+        month, day = int(match.group("m")), int(match.group("d"))
+        candidates = []
+        for year in (self.date.year - 1, self.date.year, self.date.year + 1):
+            try:
+                candidates.append(dt.date(year, month, day))
+            except ValueError:
+                continue
+        # The year that puts it nearest the page's date: a December note's "1/5" is January.
+        page_date = self.date
+        return min(candidates, key=lambda d: abs((d - page_date).days), default=None)
 
 
 def page_date(text: str) -> dt.date | None:
