@@ -69,15 +69,15 @@ def _rows(page: PageText) -> Iterator[list[tuple[str, int]]]:
     for table in page.page.tables:
         cursor = 0
         for row in table.rows:
-            cells = []
-            for cell in row:
-                at = text.find(cell.text, cursor) if cell.text else -1
+            placed: list[tuple[str, int]] = []
+            for table_cell in row:
+                at = text.find(table_cell.text, cursor) if table_cell.text else -1
                 if at < 0:
-                    at = text.find(cell.text) if cell.text else -1
+                    at = text.find(table_cell.text) if table_cell.text else -1
                 else:
                     cursor = at
-                cells.append((cell.text, at))
-            yield cells
+                placed.append((table_cell.text, at))
+            yield placed
     if page.page.tables:
         return
     for line in re.finditer(r"[^\n]+", text):
@@ -146,10 +146,12 @@ def _from_tables(page: PageText) -> Iterator[tuple[int, Mention]]:
                         yield _mention(page, cells[0][1], found, date)
             continue
         row_date = cell_date(texts[0])
-        column = next((i for i, h in enumerate(head) if _LABEL.match(h)), None)
-        if row_date is not None and column is not None and column < len(texts):
-            unit = head[column][_LABEL.match(head[column]).end() :]  # type: ignore[union-attr]
-            found = _count(f"{texts[column]} {unit}".strip())
+        labelled = next(
+            ((i, m) for i, h in enumerate(head) if (m := _LABEL.match(h)) is not None), None
+        )
+        if row_date is not None and labelled is not None and labelled[0] < len(texts):
+            index, label = labelled
+            found = _count(f"{texts[index]} {head[index][label.end() :]}".strip())
             if found is not None:
                 yield _mention(page, cells[0][1], found, row_date)
 
