@@ -120,6 +120,12 @@ _STRENGTH = re.compile(
 _MG_PER_KG = re.compile(
     r"(?P<dose>\d+(?:\.\d+)?)\s?mg/kg(?:/d(?:ay)?|/24 ?h| daily| per day)?", re.IGNORECASE
 )
+_CHECKBOX = re.compile(
+    # OCR turns boxes and quotes into stray marks: allow a few between "?" and the boxes.
+    r"\?[^\[\n]{0,8}(?:\[\s*\]\s*Yes\s*\[\s*[xX✓]\s*\]\s*(?P<no>No)|"
+    r"\[\s*[xX✓]\s*\]\s*(?P<yes>Yes))",
+    re.IGNORECASE,
+)
 _DURATION_BEFORE = re.compile(
     r"(?P<n>\d{1,3})\s?[- ]?(?P<unit>days?|d|wks?|weeks?|mos?|months?)\s+(?:of|on)\s+\S*\s*$",
     re.IGNORECASE,
@@ -266,6 +272,14 @@ def _drug(page: PageText, span: _Span) -> Iterator[Mention]:
     section = page.section(term.start)
     if section == "allergies":
         return
+    answer = _CHECKBOX.search(page.text, term.end, page.line(term.start)[1])
+    if answer is not None:
+        # A form: "Hydroxyurea tried?  [ ] Yes  [X] No"
+        answered_no = answer.group("no") is not None
+        context = term.context.model_copy(update={"negated": answered_no})
+        start, end = quote_span(page.text, *page.line(term.start))
+        yield _trial(page, term, "", "", None, None, start, end, context)
+        return
     outcome = _outcome(span.clause) or _outcome(stretch) or _outcome(lead)
     route = _route(page, term, page.text[term.start : span.quote_end])
     start, end = quote_span(page.text, span.quote_start, span.quote_end)
@@ -376,9 +390,15 @@ _OUTSIDE_BENEFIT = re.compile(
     re.IGNORECASE,
 )
 _POSITIVE = re.compile(
-    r"\b(?:improv(?:ed|ement|ing)|respond(?:ing|ed)|good response|response to|"
+    r"\b(?:improv(?:ed|ement|ing)|respond(?:ing|ed)|(?:good|positive|favorable|partial|"
+    r"clinical|excellent|durable|ongoing) response|response to|"
     r"repigment\w*|reduc(?:ed|tion) in|decreas(?:ed|e) in|smaller|resolved|better|"
     r"(?:spleen|splenomegaly) (?:has )?(?:decreased|regressed|reduced))",
+    re.IGNORECASE,
+)
+_GENERAL = re.compile(
+    r"\b(?:trials?|studies|study|literature|patients|proportion of|label(?:ed|ing)?|"
+    r"guidelines?|et al)\b",
     re.IGNORECASE,
 )
 _NO_RESPONSE = re.compile(
@@ -425,10 +445,13 @@ def _requested(
         if days is not None:
             value["days_on_therapy"] = days
         yield Mention("therapy_status", value, start, end, context, page.date)
-    if _WORSE.search(sentence):
-        yield _response(page, term, "worsening", context)
+    if _GENERAL.search(sentence):
+        pass  # what trials or other patients showed is not this member's response
+    elif _WORSE.search(sentence):
+        yield _response(page, term, "worsening", context.model_copy(update={"negated": False}))
     elif _NO_RESPONSE.search(sentence):
-        yield _response(page, term, "none", context)
+        # "no response to ruxolitinib": the "no" is the finding, not a denial of the drug.
+        yield _response(page, term, "none", context.model_copy(update={"negated": False}))
     elif _POSITIVE.search(sentence):
         yield _response(page, term, "positive", context)
 

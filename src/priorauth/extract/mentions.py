@@ -39,6 +39,7 @@ class Mention:
     confidence: float = 0.9
 
 
+_BIRTH = re.compile(r"\bd\.?o\.?b\b|birth|\bborn\b|\bage\b", re.IGNORECASE)
 _DATE_LABEL = re.compile(
     r"(?:date of service|dos|visit date|date of visit|encounter date|note date|service date|"
     r"collected|collection date|collection|specimen collected|drawn|date drawn|reported|"
@@ -144,8 +145,10 @@ def page_date(text: str) -> dt.date | None:
         if not exact:
             continue
         before = text[max(0, start - 40) : start]
-        lowered = before.lower()
-        if "dob" in lowered or "birth" in lowered or "d.o.b" in lowered:
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", start)
+        line = text[line_start : line_end if line_end >= 0 else len(text)].lower()
+        if _BIRTH.search(line):
             continue
         label = _DATE_LABEL.search(before)
         if label is not None and label.end() >= len(before) - 2:

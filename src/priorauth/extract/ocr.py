@@ -22,7 +22,7 @@ import pypdfium2.raw as pdfium_c
 
 from priorauth.extract.pages import CharBoxes, Page, TextSource
 
-OCR_VERSION = "1"
+OCR_VERSION = "2"
 """Bump when the words or the text layout change, so cached results are not reused."""
 
 DEFAULT_DPI = 200
@@ -30,8 +30,9 @@ MIN_DPI, MAX_DPI = 150, 300
 LOW_CONFIDENCE = 70.0
 """Below this mean word confidence the page is checked for a sideways or upside-down scan."""
 
-Word = tuple[str, float, float, float, float, float]
-"""Text, box in image pixels (x0, top, x1, bottom), confidence 0-100."""
+Word = tuple[str, float, float, float, float, float, int]
+"""Text, box in image pixels (x0, top, x1, bottom), confidence 0-100, and tesseract's line
+(block, paragraph and line numbers folded into one)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,19 +64,23 @@ def _tesseract_words(image: Any) -> list[Word]:
         image, lang="eng", config="--psm 3", output_type=pytesseract.Output.DICT
     )
     words: list[Word] = []
-    for text, left, top, width, height, conf in zip(
+    for text, left, top, width, height, conf, block, par, line in zip(
         data["text"],
         data["left"],
         data["top"],
         data["width"],
         data["height"],
         data["conf"],
+        data["block_num"],
+        data["par_num"],
+        data["line_num"],
         strict=True,
     ):
         word = text.strip()
         if not word or float(conf) < 0:
             continue
-        words.append((word, left, top, left + width, top + height, float(conf)))
+        line_id = (int(block) * 1000 + int(par)) * 1000 + int(line)
+        words.append((word, left, top, left + width, top + height, float(conf), line_id))
     return words
 
 
@@ -122,15 +127,15 @@ def ocr_image(image: Any) -> tuple[list[Word], int]:
 def _unturn(word: Word, rotation: int, width: int, height: int) -> Word:
     """A word box on the image turned ``rotation`` degrees clockwise, back on the original
     (``width`` x ``height``) image."""
-    text, x0, top, x1, bottom, conf = word
+    text, x0, top, x1, bottom, conf, line = word
     if rotation == 90:
         # original (x, y) -> turned (height - y, x)
-        return text, top, height - x1, bottom, height - x0, conf
+        return text, top, height - x1, bottom, height - x0, conf, line
     if rotation == 180:
-        return text, width - x1, height - bottom, width - x0, height - top, conf
+        return text, width - x1, height - bottom, width - x0, height - top, conf, line
     if rotation == 270:
         # original (x, y) -> turned (y, width - x)
-        return text, width - bottom, x0, width - top, x1, conf
+        return text, width - bottom, x0, width - top, x1, conf, line
     return word
 
 
@@ -154,24 +159,13 @@ def layout_page(
 ) -> Page:
     """Arrange OCR'd words into lines of text and record each character's box (in points).
 
-    Words are grouped into lines by vertical overlap in the upright reading frame, left to
-    right; a wide gap becomes several spaces so column layouts stay apart.
+    Tesseract's own lines are kept (they follow a skewed scan); lines of different blocks at
+    the same height and side by side, a table row split into column blocks, are joined
+    left to right, and a wide gap becomes several spaces so the columns stay apart.
     """
     scale = 72 / result.dpi
     upright = [_upright(word, result.rotation) for word in result.words]
-    order = sorted(range(len(upright)), key=lambda i: (upright[i][2], upright[i][1]))
-    lines: list[list[int]] = []
-    line_bottom = line_top = -1.0
-    for i in order:
-        _text, _x0, top, _x1, bottom, _conf = upright[i]
-        centre = (top + bottom) / 2
-        if lines and line_top <= centre <= line_bottom:
-            lines[-1].append(i)
-            line_top = min(line_top, top)
-            line_bottom = max(line_bottom, bottom)
-            continue
-        lines.append([i])
-        line_top, line_bottom = top, bottom
+    lines = _rows(upright)
     chars: list[str] = []
     boxes = CharBoxes()
     for line in lines:
@@ -180,7 +174,7 @@ def layout_page(
         heights = [upright[i][4] - upright[i][2] for i in line]
         em = max(sorted(heights)[len(heights) // 2], 1.0)
         for i in line:
-            text, x0, _top, _x1, _bottom, _conf = upright[i]
+            text, x0 = upright[i][0], upright[i][1]
             if previous_x1 is not None:
                 gap = 1 if x0 - previous_x1 < 2 * em else 3
                 chars.append(" " * gap)
@@ -213,16 +207,49 @@ def layout_page(
     )
 
 
+def _rows(words: list[Word]) -> list[list[int]]:
+    """Word indexes per output line, top to bottom, each left to right."""
+    by_line: dict[int, list[int]] = {}
+    for index, word in enumerate(words):
+        by_line.setdefault(word[6], []).append(index)
+    segments = []
+    for members in by_line.values():
+        centres = sorted((words[i][2] + words[i][4]) / 2 for i in members)
+        heights = sorted(words[i][4] - words[i][2] for i in members)
+        segments.append(
+            (
+                centres[len(centres) // 2],
+                max(heights[len(heights) // 2], 1.0),
+                min(words[i][1] for i in members),
+                max(words[i][3] for i in members),
+                members,
+            )
+        )
+    segments.sort(key=lambda segment: (segment[0], segment[2]))
+    rows: list[tuple[float, float, list[tuple[float, float]], list[int]]] = []
+    for centre, height, x0, x1, members in segments:
+        for row_centre, row_height, spans, row_members in rows:
+            side_by_side = all(x0 >= right or x1 <= left for left, right in spans)
+            if side_by_side and abs(centre - row_centre) <= 0.5 * min(height, row_height):
+                spans.append((x0, x1))
+                row_members.extend(members)
+                break
+        else:
+            rows.append((centre, height, [(x0, x1)], list(members)))
+    ordered = sorted(rows, key=lambda row: row[0])
+    return [sorted(row[3], key=lambda i: words[i][1]) for row in ordered]
+
+
 def _upright(word: Word, rotation: int) -> Word:
     """A word box in the reading frame: the image turned ``rotation`` degrees clockwise.
     Only the ordering uses it, so the frame's size does not matter (offsets are relative)."""
-    text, x0, top, x1, bottom, conf = word
+    text, x0, top, x1, bottom, conf, line = word
     if rotation == 90:
-        return text, -bottom, x0, -top, x1, conf
+        return text, -bottom, x0, -top, x1, conf, line
     if rotation == 180:
-        return text, -x1, -bottom, -x0, -top, conf
+        return text, -x1, -bottom, -x0, -top, conf, line
     if rotation == 270:
-        return text, top, -x1, bottom, -x0, conf
+        return text, top, -x1, bottom, -x0, conf, line
     return word
 
 
