@@ -6,7 +6,9 @@ import json
 import textwrap
 from typing import Any
 
+from priorauth.adjudicate.engine import Decision
 from priorauth.adjudicate.facts import Fact
+from priorauth.adjudicate.report import to_json as decision_to_json
 from priorauth.extract.pipeline import Extraction
 
 
@@ -35,6 +37,16 @@ def to_json(extraction: Extraction) -> dict[str, Any]:
         "unreadable": problems_json(extraction),
         "facts": [fact.model_dump(mode="json", exclude_defaults=True) for fact in extraction.facts],
     }
+
+
+def decision_json(decision: Decision, extraction: Extraction) -> dict[str, Any]:
+    """CONTRACT.md's decision object for a packet: the decision, then the documents read,
+    those that could not be, and every fact found (used or not)."""
+    document = decision_to_json(decision)
+    document["documents"] = documents_json(extraction)
+    document["unreadable"] = problems_json(extraction)
+    document["facts"] = to_json(extraction)["facts"]
+    return document
 
 
 def to_json_text(extraction: Extraction) -> str:

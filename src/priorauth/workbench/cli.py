@@ -13,7 +13,7 @@ from priorauth.adjudicate import Engine, PlanSettings, Policy, PriorauthError
 from priorauth.adjudicate.errors import InputError
 from priorauth.adjudicate.inputs import parse_facts, parse_json, parse_request, validate
 from priorauth.adjudicate.policy_file import bundled_policy, lint_policy, load_policy
-from priorauth.adjudicate.report import to_json, to_json_text, to_table
+from priorauth.adjudicate.report import to_json_text, to_table
 from priorauth.adjudicate.validity import check_request
 
 if TYPE_CHECKING:
@@ -146,10 +146,7 @@ def _decide(args: argparse.Namespace) -> int:
     _warn_unreadable(extraction)
     decision = Engine(policy, settings).decide(request, tuple(extraction.facts))
     if args.json:
-        document = to_json(decision)
-        document["documents"] = report.documents_json(extraction)
-        document["unreadable"] = report.problems_json(extraction)
-        document["facts"] = report.to_json(extraction)["facts"]
+        document = report.decision_json(decision, extraction)
         sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         return 0
     text = to_table(decision)
