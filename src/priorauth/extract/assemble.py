@@ -100,7 +100,7 @@ class Assembler:
             draft.confidence = max(draft.confidence, mention.confidence)
 
     def facts(self) -> list[Fact]:
-        drafts = _fold_unspecified(list(self._drafts.values()))
+        drafts = _fold_unknown_outcomes(_fold_unspecified(list(self._drafts.values())))
         source = Source(kind=SourceKind.RULES, name=EXTRACTOR_NAME, version=EXTRACTOR_VERSION)
         facts: list[Fact] = []
         counters: dict[str, int] = {}
@@ -133,6 +133,28 @@ def _merge_value(into: dict[str, Any], other: dict[str, Any]) -> None:
             into[key] = max(int(into.get(key) or 0), int(value))
         elif into.get(key) is None:
             into[key] = value
+
+
+def _fold_unknown_outcomes(drafts: list[_Draft]) -> list[_Draft]:
+    """A trial mentioned without its result ("s/p CHOP and GemOx") is the trial another
+    mention states the result of ("CHOP x 6, progression 10/2024"): one fact, both places
+    as evidence."""
+    known: dict[tuple[Any, ...], _Draft] = {}
+    for draft in drafts:
+        if draft.name == "therapy_trial" and draft.value.get("outcome") != "unknown":
+            known.setdefault((draft.value["agent"], _context_key(draft.context)), draft)
+    kept = []
+    for draft in drafts:
+        target = None
+        if draft.name == "therapy_trial" and draft.value.get("outcome") == "unknown":
+            target = known.get((draft.value["agent"], _context_key(draft.context)))
+        if target is None:
+            kept.append(draft)
+            continue
+        target.evidence.extend(e for e in draft.evidence if e not in target.evidence)
+        target.dates.extend(draft.dates)
+        _merge_value(target.value, {k: v for k, v in draft.value.items() if k != "outcome"})
+    return kept
 
 
 def _fold_unspecified(drafts: list[_Draft]) -> list[_Draft]:

@@ -48,7 +48,7 @@ _OUTCOMES: tuple[tuple[Outcome, re.Pattern[str]], ...] = tuple(
         ),
         (
             Outcome.PROGRESSION,
-            r"progress(?:ion|ed|ing)|disease progression|worsen(?:ed|ing)|flared",
+            r"progress(?:ion|ed|ing)|disease progression|worsen(?:ed|ing)|flared|relaps\w*",
         ),
         (
             Outcome.NO_IMPROVEMENT,
@@ -71,7 +71,11 @@ _OUTCOMES: tuple[tuple[Outcome, re.Pattern[str]], ...] = tuple(
         (Outcome.FAILURE, r"fail(?:ed|ure|s|ing)?\b|refractory|unsuccessful|not successful"),
         (
             Outcome.RESPONSE,
-            r"responded|good response|(?:significant|marked|excellent) improvement|cleared",
+            (
+                r"responded|good response|(?:significant|marked|excellent) improvement|cleared|"
+                r"\bC?CR\d?\b|\bPR\b|complete (?:response|remission)|partial response|"
+                r"in remission|\bremission\b|\bresolved\b"
+            ),
         ),
         (
             Outcome.INTOLERANCE,
@@ -148,16 +152,23 @@ def _units_to_days(count: int, unit: str) -> int:
 
 
 def _outcome(text: str) -> Outcome | None:
-    first: tuple[int, Outcome] | None = None
+    found: list[tuple[int, Outcome]] = []
     for index, (outcome, pattern) in enumerate(_OUTCOMES):
         match = pattern.search(text)
         if match is None:
             continue
         if outcome in _DECISIVE and index < 2:
             return outcome
-        if first is None or match.start() < first[0]:
-            first = (match.start(), outcome)
-    return first[1] if first else None
+        found.append((match.start(), outcome))
+    if not found:
+        return None
+    found.sort()
+    # "CHOP x 6, partial response, progression 10/2024": how the trial ended is what counts.
+    if found[0][1] is Outcome.RESPONSE:
+        later = [outcome for _at, outcome in found if outcome is not Outcome.RESPONSE]
+        if later:
+            return later[-1]
+    return found[0][1]
 
 
 def _route(page: PageText, term: Term, stretch: str) -> Route | None:
@@ -234,8 +245,10 @@ def _spans(page: PageText, drugs: list[Term]) -> Iterator[_Span]:
 
 def find(page: PageText) -> Iterator[Mention]:
     yield from _medication_lists(page)
-    # Vasopressors and CAR T products are CRS findings and cell therapy, read elsewhere.
-    drugs = [t for t in page.terms_of("drug") if t.key not in page.lexicon.roles]
+    # Only the policy's agents (and the requested drug) are trials and medications;
+    # vasopressors, CAR T products and chemotherapy serve other findings.
+    wanted = page.lexicon.policy_agents
+    drugs = [t for t in page.terms_of("drug") if t.key in wanted or t.key == REQUESTED]
     for span in _spans(page, drugs):
         yield from _drug(page, span)
     if any(t.key == REQUESTED for t in drugs):
@@ -285,7 +298,7 @@ def _drug(page: PageText, span: _Span) -> Iterator[Mention]:
     start, end = quote_span(page.text, span.quote_start, span.quote_end)
     line_start, line_end = page.line(term.start)
     line = page.text[line_start:line_end]
-    context = term.context
+    context = _own_negation(span)
     on_list = section in {"medications"} or (
         section is None and _MEDICATION_LIST_HEADER.match(line) is not None
     )
@@ -309,6 +322,8 @@ def _drug(page: PageText, span: _Span) -> Iterator[Mention]:
     )
     if tried and (outcome is not None or not (stopped or _CURRENT.search(lead + stretch))):
         yield _trial(page, term, stretch, span.before, route, outcome, start, end, context)
+        if stopped and not context.negated:
+            yield _medication(term, MedicationStatus.PAST, route, start, end, context, page.date)
         return
     if stopped:
         yield _medication(term, MedicationStatus.PAST, route, start, end, context, page.date)
@@ -323,6 +338,40 @@ def _drug(page: PageText, span: _Span) -> Iterator[Mention]:
         or section == "medications"
     ):
         yield _medication(term, MedicationStatus.CURRENT, route, start, end, context, page.date)
+
+
+_NEGATION_BEFORE = re.compile(
+    r"\b(?:no|not|never|denie[sd]|deny|declined?|refused?|without|w/o|negative for|"
+    r"no (?:prior|previous|hx of|history of))\b",
+    re.IGNORECASE,
+)
+_NEGATION_AFTER = re.compile(
+    r"^[^,;.]{0,30}?\b(?:not (?:been )?(?:tried|used|given|started|taken|needed|required)|"
+    r"never (?:been )?(?:tried|used|taken|started|given)|was declined|were declined|"
+    r"declined|refused)\b",
+    re.IGNORECASE,
+)
+_LIST_ONLY = re.compile(r"^[\s,/&()\-]*(?:and|or|nor)?[\s,/&()\-]*$", re.IGNORECASE)
+
+
+def _own_negation(span: _Span) -> Context:
+    """ConText's negation runs to the end of the sentence: in "clobetasol x 8 wks, no
+    improvement; triamcinolone 0.1% ..." its "no" reaches triamcinolone. A drug stays negated
+    only when its own clause denies it, before ("denies prior Eucrisa", "never tried X, Y or
+    Z" for a list) or after ("Anagrelide has not been tried")."""
+    context = span.term.context
+    if not context.negated:
+        return context
+    before = span.before
+    if _LIST_ONLY.match(before):
+        before = span.lead + before
+    after = span.clause[len(span.before) + 1 :]
+    # "no meaningful benefit from mometasone": the "no" belongs to the outcome.
+    for _outcome_kind, pattern in _OUTCOMES:
+        before = pattern.sub(" ", before)
+    if _NEGATION_BEFORE.search(before) or _NEGATION_AFTER.search(after):
+        return context
+    return context.model_copy(update={"negated": False})
 
 
 def _medication(

@@ -43,6 +43,9 @@ class Lexicon:
     context: dict[str, dict[str, tuple[str, ...]]]
     roles: dict[str, str]
     """Generic name -> role, for the drugs that have one."""
+    policy_agents: frozenset[str]
+    """The agents the policy names (Appendix B): those read as trials and medications. Other
+    drugs (chemotherapy of a regimen, vasopressors) serve other findings."""
 
 
 def _data(name: str) -> Any:
@@ -97,4 +100,7 @@ def _build(policy: Policy) -> Lexicon:
         for category, by_direction in _data("context.yaml").items()
     }
     roles = {form.agent: form.role for form in drugs.values() if form.role}
-    return Lexicon(drugs, route_words, conditions, subtypes, sections, context, roles)
+    policy_agents = frozenset(agent.name for agent in policy.appendix_b.agents)
+    return Lexicon(
+        drugs, route_words, conditions, subtypes, sections, context, roles, policy_agents
+    )

@@ -233,6 +233,9 @@ def _longest(spans: list[Span]) -> list[Span]:
     return sorted([*others, *subtypes], key=lambda s: (s.start, s.end))
 
 
+_JOINERS = frozenset({"and", "or", "with", "to", "of", "for", "then", "after", "on"})
+
+
 def _line_sentences(doc: Doc) -> None:
     """A line break starts a sentence unless the next line continues in lower case.
 
@@ -245,5 +248,8 @@ def _line_sentences(doc: Doc) -> None:
         following = doc[token.i + 1]
         if following.is_space:
             continue
-        if not following.text[:1].islower():
+        previous = doc[token.i - 1] if token.is_space and token.i else token
+        # A list item wrapped after a comma or an open parenthesis goes on.
+        continues = previous.text in {",", "(", "/", "&", "+"} or previous.lower_ in _JOINERS
+        if not following.text[:1].islower() and not continues:
             following.is_sent_start = True
