@@ -178,7 +178,9 @@ def _route(page: PageText, term: Term, stretch: str) -> Route | None:
     if form is not None and form.route is not None:
         return form.route
     lowered = stretch.lower()
-    if re.search(r"\d\s?%", lowered[:40]):
+    # A percent strength right after the drug ("tacrolimus 0.1%") is a topical; one further on
+    # belongs to something else ("Depo-Medrol 40 mg, 1 cc of 1% lidocaine").
+    if re.search(r"^\W*[^\d%]{0,14}\d+(?:\.\d+)?\s?%", lowered[len(term.text) :]):
         return Route.TOPICAL
     words = set(re.findall(r"[a-z./'-]+", lowered))
     for word, route in page.lexicon.route_words.items():
