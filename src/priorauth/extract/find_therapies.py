@@ -138,7 +138,7 @@ _DURATION_BEFORE = re.compile(
 _SINCE = re.compile(r"\b(?:since|started|start(?:ed)? on|began|initiated|from)\b", re.IGNORECASE)
 
 _MEDICATION_LIST_HEADER = re.compile(
-    r"^[ \t]*(?:current |active |home |outpatient )?(?:medications?|meds|med list|"
+    r"^[ \t_|.,'‘\"-]*(?:current |active |home |outpatient )?(?:medications?|meds|med list|"
     r"medication list|medication reconciliation)(?: list)?\b[^\n]{0,40}?:?",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -261,10 +261,13 @@ def _dose_changes(page: PageText) -> Iterator[Mention]:
     """On a page about the requested drug, a stated dose increase or an unchanged dose."""
     for pattern, increase in ((_INCREASE, True), (_SAME_DOSE, False)):
         for match in pattern.finditer(page.text):
+            # "No dose increase", "not requesting an increase in dose": the same dose.
+            denied = _NOT_BEFORE.search(page.text, max(0, match.start() - 12), match.start())
+            says = increase and denied is None
             sentence = page.sentence(match.start(), match.end())
             context = page.context_at(match.start())
             start, end = quote_span(page.text, sentence.start_char, sentence.end_char)
-            yield Mention("dose_increase", {"increase": increase}, start, end, context, page.date)
+            yield Mention("dose_increase", {"increase": says}, start, end, context, page.date)
 
 
 def _medication_lists(page: PageText) -> Iterator[Mention]:
@@ -462,15 +465,17 @@ _WORSE = re.compile(
     r"\b(?:worsen(?:ed|ing)|progress(?:ed|ion|ing) (?:on|despite|while)|disease progression)",
     re.IGNORECASE,
 )
+_NOT_BEFORE = re.compile(r"\b(?:no|not|without|nor)\b[^.;\n]*$", re.IGNORECASE)
 _INCREASE = re.compile(
-    r"\b(?:increas(?:e|ed|ing) (?:the )?(?:dose|dosing)|dose (?:increase|escalation)|"
-    r"titrat(?:e|ed|ing) up|up-?titrat\w*|escalat(?:e|ed|ing) (?:the )?dose|"
-    r"increase to \d)",
+    r"\b(?:increas(?:e|ed|ing)\s+(?:the\s+)?(?:dose|dosing)|dose\s+(?:increase|escalation)|"
+    r"titrat(?:e|ed|ing)\s+up|up-?titrat\w*|escalat(?:e|ed|ing)\s+(?:the\s+)?dose|"
+    r"increase\s+to\s+\d)",
     re.IGNORECASE,
 )
 _SAME_DOSE = re.compile(
-    r"\b(?:same dose|no (?:dose )?change(?:s)? (?:in|to) (?:the )?dos\w*|no dose change|"
-    r"continue (?:at )?(?:the )?(?:current|same) dose|dose unchanged|without dose change)",
+    r"\b(?:same\s+dose|no\s+(?:dose\s+)?changes?\s+(?:in|to)\s+(?:the\s+)?dos\w*|"
+    r"no\s+dose\s+change|continue\s+(?:at\s+)?(?:the\s+)?(?:current|same)\s+dose|"
+    r"same\s+quantity|dose\s+unchanged|without\s+dose\s+change)",
     re.IGNORECASE,
 )
 
@@ -478,13 +483,17 @@ _SAME_DOSE = re.compile(
 def _requested(
     page: PageText, term: Term, stretch: str, line: str, start: int, end: int
 ) -> Iterator[Mention]:
-    """The requested drug's own course, as continuation criteria read it."""
+    """The requested drug's own course, as continuation criteria read it. A relative's use
+    ("his sister is using Opzelura") or a plan ("will start once approved") is not a course."""
     context = term.context
+    someone_elses = context.family or context.hypothetical
     span = page.sentence(term.start, term.end)
     sentence = span.text
     start, end = quote_span(page.text, span.start_char, span.end_char)
     near = stretch[:120]
-    if _CURRENT.search(sentence) or _CLAIM.search(line) or _SINCE.search(near):
+    if not someone_elses and (
+        _CURRENT.search(sentence) or _CLAIM.search(line) or _SINCE.search(near)
+    ):
         value: dict[str, object] = {"currently_receiving": True}
         if _CLAIM.search(line):
             value["via_plan_benefit"] = True

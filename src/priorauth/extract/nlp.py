@@ -107,10 +107,12 @@ class Pipeline:
                 if not header.endswith(":")
             ]
             + [
-                SectionRule(literal=header, category=category)
+                SectionRule(literal=header.rstrip(":"), category=category)
                 for category, headers in lexicon.sections.items()
                 for header in headers
-                if header.endswith(":")
+                # A header of two words or more needs no colon ("CURRENT MEDICATIONS" on its
+                # own line); one word does ("Plan:"), or every "plan" would open a section.
+                if header.endswith(":") or " " in header
             ]
             # One token pattern ("Home/Current/Active meds:"), also so that the sectionizer's
             # token matcher is not empty (spaCy warns about an empty matcher on every page).
