@@ -157,20 +157,32 @@ def _fold_unknown_outcomes(drafts: list[_Draft]) -> list[_Draft]:
     return kept
 
 
+_FOLDED: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("diagnosis", "subtype", ("condition",)),
+    ("diagnosis", "risk", ("condition",)),
+    ("cell_therapy", "target", ("therapy",)),
+    ("oxygen_support", "flow_l_min", ("device",)),
+)
+"""(kind, detail, what must match): a statement without the detail joins the one statement of
+that kind that has it."""
+
+
 def _fold_unspecified(drafts: list[_Draft]) -> list[_Draft]:
-    """A diagnosis stated without subtype (or risk) joins the one fact of that condition that
-    has it: "vitiligo" on page 1 and "nonsegmental vitiligo" on page 2 are one diagnosis."""
-    kept: list[_Draft] = []
-    for field_name in ("subtype", "risk"):
+    """A statement that leaves a detail out is the one that gives it, when only one does:
+    "vitiligo" on page 1 and "nonsegmental vitiligo" on page 2 are one diagnosis, "after CAR
+    T" and "after Carvykti (BCMA)" one cell therapy, "on HFNC" and "HFNC 40 L/min" one device.
+    """
+    for name, detail, same in _FOLDED:
         specific: dict[tuple[Any, ...], list[_Draft]] = {}
         for draft in drafts:
-            if draft.name == "diagnosis" and draft.value.get(field_name) is not None:
-                key = (draft.value["condition"], _context_key(draft.context))
+            if draft.name == name and draft.value.get(detail) is not None:
+                key = (*(draft.value.get(f) for f in same), _context_key(draft.context))
                 specific.setdefault(key, []).append(draft)
         kept = []
         for draft in drafts:
-            if draft.name == "diagnosis" and draft.value.get(field_name) is None:
-                targets = specific.get((draft.value["condition"], _context_key(draft.context)))
+            if draft.name == name and draft.value.get(detail) is None:
+                key = (*(draft.value.get(f) for f in same), _context_key(draft.context))
+                targets = specific.get(key)
                 if targets is not None and len(targets) == 1:
                     target = targets[0]
                     target.evidence.extend(e for e in draft.evidence if e not in target.evidence)

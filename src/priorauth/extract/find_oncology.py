@@ -536,6 +536,9 @@ def _result_after(page: PageText, gene: _Gene, clause_end: int) -> re.Match[str]
             return None
         if found is None or found.group("before_for"):
             return None
+        line_start, line_end = page.line(found.start())
+        if line_start > gene.end and _HEADING_RESULT.fullmatch(text[line_start:line_end]):
+            return None  # the next block's heading ("NOT DETECTED") is not this row's result
         return found
     return None
 
@@ -567,7 +570,9 @@ def _heading_result(page: PageText, gene_start: int) -> bool | None:
             return None
         previous_start = text.rfind("\n", 0, line_start - 1) + 1
         line = text[previous_start : line_start - 1]
-        if not line.strip():
+        if not line.strip() or line.rstrip().endswith("."):
+            # A blank line, or the end of a paragraph (text layers drop blank lines), ends
+            # the heading's block.
             return None
         heading = _HEADING_RESULT.fullmatch(line)
         if heading is not None:
