@@ -351,9 +351,9 @@ _NEGATION_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _NEGATION_AFTER = re.compile(
-    r"^[^,;.]{0,30}?\b(?:not (?:been )?(?:tried|used|given|started|taken|needed|required)|"
-    r"never (?:been )?(?:tried|used|taken|started|given)|was declined|were declined|"
-    r"declined|refused)\b",
+    r"^[^,;.]{0,40}?\b(?:not (?:been )?(?:tried|used|given|started|taken|needed|required|"
+    r"received)|never (?:been )?(?:tried|used|taken|started|given|received)|was declined|"
+    r"were declined|declined|refused)\b",
     re.IGNORECASE,
 )
 _LIST_ONLY = re.compile(r"^[\s,/&()\-]*(?:and|or|nor)?[\s,/&()\-]*$", re.IGNORECASE)

@@ -114,8 +114,9 @@ class Pipeline:
                 # own line); one word does ("Plan:"), or every "plan" would open a section.
                 if header.endswith(":") or " " in header
             ]
-            # One token pattern ("Home/Current/Active meds:"), also so that the sectionizer's
-            # token matcher is not empty (spaCy warns about an empty matcher on every page).
+            # Token patterns: "Home/Current/Active meds:" and "Medications (reconciled
+            # 03/10/2026):". (They also keep the sectionizer's token matcher from being empty,
+            # which spaCy warns about on every page.)
             + [
                 SectionRule(
                     literal="<adjective> meds:",
@@ -125,7 +126,18 @@ class Pipeline:
                         {"LOWER": {"IN": ["meds", "medications", "medication"]}},
                         {"ORTH": ":"},
                     ],
-                )
+                ),
+                SectionRule(
+                    literal="medications (...):",
+                    category="medications",
+                    pattern=[
+                        {"LOWER": {"IN": ["meds", "medications", "medication"]}},
+                        {"ORTH": "("},
+                        {"ORTH": {"NOT_IN": [")", "\n"]}, "OP": "*"},
+                        {"ORTH": ")"},
+                        {"ORTH": ":"},
+                    ],
+                ),
             ]
         )
         self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
