@@ -88,8 +88,10 @@ class _Trials:
         value = fact.value
         return self.index.potency(value.agent, value.strength, value.potency)
 
-    def fit(self, fact: TherapyTrial, case: Case) -> tuple[Fit, str]:
-        """Whether one trial qualifies: potency, duration, recency and outcome."""
+    def fit(self, fact: TherapyTrial, case: Case, *, as_exception: bool = False) -> tuple[Fit, str]:
+        """Whether one trial qualifies: potency, duration, recency and outcome. An intolerance
+        or contraindication (``as_exception``) must be to an agent that would qualify, but
+        needs no duration and no failure."""
         params, value = self.params, fact.value
         checks: list[tuple[Fit, str]] = []
         potency = self.potency(fact)
@@ -98,7 +100,7 @@ class _Trials:
                 checks.append(("maybe", "potency not documented"))
             elif potency.rank < params.min_potency.rank:
                 checks.append(("no", f"{potency.value.replace('_', ' ')} potency"))
-        if params.min_days is not None:
+        if params.min_days is not None and not as_exception:
             if value.duration_days is None:
                 checks.append(("maybe", "duration not documented"))
             elif value.duration_days < params.min_days:
@@ -110,7 +112,8 @@ class _Trials:
                 checks.append(("maybe", "date not documented"))
             elif when < since:
                 checks.append(("no", f"before the previous {params.within_months} months"))
-        checks += self._outcome(value.outcome)
+        if not as_exception:
+            checks += self._outcome(value.outcome)
         return _worst([fit for fit, _ in checks]), "; ".join(note for _, note in checks if note)
 
     def _outcome(self, outcome: Outcome) -> list[tuple[Fit, str]]:
@@ -152,19 +155,39 @@ class _Trials:
             return excused + [f for f, _ in covering]
         return excused
 
+    def _sort_exceptions(
+        self, excusing: list[TherapyTrial], case: Case
+    ) -> tuple[list[TherapyTrial], list[tuple[TherapyTrial, str]], list[str]]:
+        """Intolerances and contraindications that excuse the step (to an agent that would
+        qualify), those that might (potency or date not documented), and those that do not."""
+        excused: list[TherapyTrial] = []
+        maybe: list[tuple[TherapyTrial, str]] = []
+        rejected: list[str] = []
+        for fact in excusing:
+            status, note = self.fit(fact, case, as_exception=True)
+            if status == "yes":
+                excused.append(fact)
+            elif status == "maybe":
+                maybe.append((fact, note))
+            else:
+                rejected.append(f"{fact.value.agent} ({fact.value.outcome.value}; {note})")
+        return excused, maybe, rejected
+
     def run(self, case: Case) -> Verdict:
         params = self.params
         affirmed, negated = asserted(case, TherapyTrial)
         mine = [(f, r) for f in affirmed if (r := self.relevant(f)) != "no"]
         denied = [f for f in negated if self.relevant(f) != "no"]
-        excused = self.excused([f for f, r in mine if r == "yes"], affirmed)
+        good: dict[tuple[str, str], TherapyTrial] = {}
+        maybe: dict[tuple[str, str], TherapyTrial] = {}
+        excusing = self.excused([f for f, r in mine if r == "yes"], affirmed)
+        excused, maybe_excused, rejected = self._sort_exceptions(excusing, case)
         if excused:
             why = listing(f"{f.value.agent} ({f.value.outcome.value})" for f in excused)
             return MET, f"Step excused: {why}.", tuple(excused)
-        good: dict[tuple[str, str], TherapyTrial] = {}
-        maybe: dict[tuple[str, str], TherapyTrial] = {}
-        rejected: list[str] = []
         for fact, rel in mine:
+            if fact in excusing:
+                continue
             status, note = self.fit(fact, case)
             key = (normalize_name(fact.value.agent), (fact.value.strength or "").casefold())
             if status == "yes" and rel == "yes":
@@ -177,6 +200,19 @@ class _Trials:
         if len(good) >= need:
             tried = listing((_describe(f, self.potency(f)) for f in good.values()), "and")
             return MET, f"Documented: {tried}.", tuple(good.values())
+        if maybe_excused:
+            # One qualifying intolerance would excuse the whole step: say what is missing.
+            pending = listing(
+                sorted(
+                    f"{f.value.agent} {f.value.outcome.value} ({note})" for f, note in maybe_excused
+                ),
+                "and",
+            )
+            return (
+                UNKNOWN,
+                f"The step would be excused by {pending}; still to document.",
+                tuple(f for f, _ in maybe_excused),
+            )
         candidates = {**maybe, **good}
         if len(candidates) >= need:
             pending = listing(
