@@ -14,6 +14,7 @@ from priorauth.adjudicate.errors import InputError
 from priorauth.adjudicate.inputs import parse_facts, parse_json, parse_request, validate
 from priorauth.adjudicate.policy_file import bundled_policy, lint_policy, load_policy
 from priorauth.adjudicate.report import to_json_text, to_table
+from priorauth.adjudicate.request import Request
 from priorauth.adjudicate.validity import check_request
 
 if TYPE_CHECKING:
@@ -85,13 +86,20 @@ def _policy_lint(args: argparse.Namespace) -> int:
     return 0
 
 
-def _adjudicate(args: argparse.Namespace) -> int:
+def _request_inputs(args: argparse.Namespace) -> tuple[Policy, Engine, Request]:
+    """The policy, an engine with the plan's settings, and the checked request: all bad
+    input is reported before any packet is read."""
     policy = _policy(args.policy)
     settings = _settings(policy, args.settings)
     request = parse_request(_read(args.request), args.request)
     check_request(policy, request, args.request)
+    return policy, Engine(policy, settings), request
+
+
+def _adjudicate(args: argparse.Namespace) -> int:
+    _policy_used, engine, request = _request_inputs(args)
     facts = parse_facts(_read(args.facts), args.facts)
-    decision = Engine(policy, settings).decide(request, facts.facts)
+    decision = engine.decide(request, facts.facts)
     sys.stdout.write(to_json_text(decision) if args.json else to_table(decision))
     return 0
 
@@ -138,13 +146,10 @@ def _extract(args: argparse.Namespace) -> int:
 def _decide(args: argparse.Namespace) -> int:
     from priorauth.extract import report
 
-    policy = _policy(args.policy)
-    settings = _settings(policy, args.settings)
-    request = parse_request(_read(args.request), args.request)
-    check_request(policy, request, args.request)
+    policy, engine, request = _request_inputs(args)
     extraction = _extract_packet(policy, args.packet)
     _warn_unreadable(extraction)
-    decision = Engine(policy, settings).decide(request, tuple(extraction.facts))
+    decision = engine.decide(request, tuple(extraction.facts))
     if args.json:
         document = report.decision_json(decision, extraction)
         sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
