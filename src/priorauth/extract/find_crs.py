@@ -17,15 +17,13 @@ import re
 from collections.abc import Iterator
 
 from priorauth.adjudicate.facts import Context, OxygenDevice
+from priorauth.extract.clauses import assertion, clause_context, clause_text
 from priorauth.extract.mentions import Mention, PageText, quote_span
 from priorauth.extract.nlp import Term
 
 FEVER_MIN_C = 38.0
 """Appendix E's fever: 38 °C (100.4 °F) or more; lower readings are not findings at all."""
 
-VASOPRESSORS = frozenset(
-    {"norepinephrine", "vasopressin", "phenylephrine", "epinephrine", "dopamine"}
-)
 
 # --- fever ---------------------------------------------------------------------------------
 
@@ -273,79 +271,6 @@ def _line_quote(page: PageText, start: int, end: int) -> tuple[int, int]:
     return quote_span(page.text, start, end)
 
 
-_CUES = {
-    "negated": re.compile(
-        r"\b(?:no|not|never|without|w/o|denie[sd]|deny|declined?|negative|none|free\s+of|"
-        r"absence\s+of|lack\s+of|resolved|rather\s+than|ruled\s+out|off)\b|n't\b",
-        re.IGNORECASE,
-    ),
-    "hypothetical": re.compile(
-        r"\b(?:if|consider\w*|would|could|may|might|should|will|plan\w*|discuss\w*|candidate|"
-        r"options?|potential\w*|future|prn|as\s+needed|in\s+case|risks?|return|possibl[ey]|"
-        r"evaluat\w*|refer\w*|unless|when)\b",
-        re.IGNORECASE,
-    ),
-    "family": re.compile(
-        r"\b(?:family|mother|father|mom|dad|sisters?|brothers?|siblings?|sons?|daughters?|aunt|"
-        r"uncle|grand\w+|cousins?|fhx|fh|parents?|relatives?)\b|(?:mother|father|sister|"
-        r"brother)'s",
-        re.IGNORECASE,
-    ),
-}
-_CONDITIONAL = re.compile(
-    r"\b(?:would|could|might|should|if|unless|in\s+case\s+of|risk\s+of|at\s+risk\s+for|"
-    r"prepare[ds]?\s+for|anticipat\w*|may\s+(?:need|require|benefit))\b",
-    re.IGNORECASE,
-)
-_CLAUSE_BREAK = re.compile(
-    r"[;.](?:\s|$)|\n\s*\n|\bbut\b|->|→|\band\s+(?=(?:is|was|remains?|remained|has|had|now|"
-    r"currently|stayed|still|on|then)\b)",
-    re.IGNORECASE,
-)
-_LIST_BREAK = re.compile(r",|\(|\)|:\s|" + _CLAUSE_BREAK.pattern, re.IGNORECASE)
-
-
-def assertion(context: Context) -> tuple[bool, bool, bool, bool]:
-    """The flags that make two statements of one value different facts (not "historical")."""
-    return (context.negated, context.family, context.hypothetical, context.uncertain)
-
-
-def clause_text(page: PageText, start: int, end: int, *, reading: bool = False) -> str:
-    """The clause holding ``start:end`` within its sentence; a reading with a number ("2 L
-    NC") is its own clause even in a comma list."""
-    breaks = _LIST_BREAK if reading else _CLAUSE_BREAK
-    sentence = page.sentence(start, end)
-    left = page.text[min(sentence.start_char, start) : start]
-    right = page.text[end : max(end, sentence.end_char)]
-    cut = 0
-    for found in breaks.finditer(left):
-        cut = found.end()
-    stop = breaks.search(right)
-    return left[cut:] + page.text[start:end] + (right[: stop.start()] if stop else right)
-
-
-def clause_context(page: PageText, term: Term, *, reading: bool = False) -> Context:
-    """ConText's modifiers reach to the end of the sentence ("has not needed vasopressors and
-    remains on 2 L nasal cannula", "goals of care reviewed with pt and wife: intent is
-    palliative"); a flag stays only when the finding's own clause has a word that says it.
-    Conditionals its rules lack ("any surgery would certainly require intubation") are
-    added."""
-    context = term.context
-    clause = clause_text(page, term.start, term.end, reading=reading)
-    update = {
-        name: False
-        for name in _CUES
-        if getattr(context, name)
-        and not _CUES[name].search(clause)
-        and not (name == "family" and term.section == "family_history")
-    }
-    if not (context.hypothetical or context.negated):
-        before = clause[: max(0, clause.rfind(term.text))] if term.text else clause
-        if _CONDITIONAL.search(before):
-            update["hypothetical"] = True
-    return context.model_copy(update=update) if update else context
-
-
 def _mention(
     page: PageText,
     name: str,
@@ -523,7 +448,7 @@ def _pressor_context(page: PageText, start: int, end: int, context: Context) -> 
 
 def _vasopressors(page: PageText) -> Iterator[Mention]:
     for term in page.terms_of("drug"):
-        if term.key not in VASOPRESSORS or term.section == "allergies":
+        if page.lexicon.roles.get(term.key) != "vasopressor" or term.section == "allergies":
             continue
         if term.key == "vasopressin" and page.text[term.end : term.end + 1] == "-":
             continue  # "vaso-occlusive", "vaso-vagal"

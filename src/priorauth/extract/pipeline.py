@@ -15,6 +15,7 @@ from priorauth.extract import (
     find_derm,
     find_diagnoses,
     find_labs,
+    find_mutations,
     find_oncology,
     find_therapies,
 )
@@ -28,6 +29,7 @@ FINDERS: tuple[ModuleType, ...] = (
     find_derm,
     find_labs,
     find_therapies,
+    find_mutations,
     find_oncology,
     find_crs,
 )
