@@ -311,13 +311,21 @@ def _drug(page: PageText, span: _Span) -> Iterator[Mention]:
         yield from _requested(page, term, stretch, line, start, end)
         return
     stopped = _STOPPED.search(stretch) is not None or _STOPPED.search(lead) is not None
+    own = span.clause
+    if not context.hypothetical and _CONDITIONAL.search(own):
+        # "will add anakinra if febrile > 24 h": a drug that may be given, not one given.
+        context = context.model_copy(update={"hypothetical": True})
     if context.hypothetical:
         # "will consider Eucrisa if no improvement": a trial that may come, never one made.
         yield _trial(page, term, stretch, span.before, route, None, start, end, context)
         return
-    if on_list and outcome is None:
+    if on_list:
+        # A medication list says what is taken now, or was stopped; a result written on the
+        # entry ("STOPPED 11/2025 (cytopenias)") is a trial too.
         status = MedicationStatus.PAST if stopped else MedicationStatus.CURRENT
         yield _medication(term, status, route, start, end, context, page.date)
+        if outcome is not None:
+            yield _trial(page, term, stretch, span.before, route, outcome, start, end, context)
         return
     tried = (
         outcome is not None
@@ -325,26 +333,21 @@ def _drug(page: PageText, span: _Span) -> Iterator[Mention]:
         or _TRIAL.search(stretch) is not None
         or _TRIAL.search(lead) is not None
     )
-    if tried and (outcome is not None or not (stopped or _CURRENT.search(lead + stretch))):
+    current = _CURRENT.search(span.before or lead) or _ON.search(span.before or lead)
+    if tried and (outcome is not None or not (stopped or current)):
         yield _trial(page, term, stretch, span.before, route, outcome, start, end, context)
-        if stopped and not context.negated:
-            yield _medication(term, MedicationStatus.PAST, route, start, end, context, page.date)
         return
     if stopped:
         yield _medication(term, MedicationStatus.PAST, route, start, end, context, page.date)
         return
-    if _PLANNED.search(lead) or _PLANNED.search(stretch[:40]):
-        yield _medication(term, MedicationStatus.PLANNED, route, start, end, context, page.date)
-        return
-    if (
-        _CURRENT.search(lead)
-        or _ON.search(lead)
-        or _CURRENT.search(stretch[:30])
-        or section == "medications"
-    ):
+    if current or _CURRENT.search(own):
         yield _medication(term, MedicationStatus.CURRENT, route, start, end, context, page.date)
+        return
+    if _PLANNED.search(span.before or lead) or _PLANNED.search(own):
+        yield _medication(term, MedicationStatus.PLANNED, route, start, end, context, page.date)
 
 
+_CONDITIONAL = re.compile(r"\b(?:if|should|unless|in case)\b", re.IGNORECASE)
 _NEGATION_BEFORE = re.compile(
     r"\b(?:no|not|never|denie[sd]|deny|declined?|refused?|without|w/o|negative for|"
     r"no (?:prior|previous|hx of|history of))\b",

@@ -122,20 +122,20 @@ class Pipeline:
                     literal="<adjective> meds:",
                     category="medications",
                     pattern=[
-                        {"LOWER": {"IN": ["home", "current", "active", "discharge", "admission"]}},
+                        {"LOWER": {"IN": [*_MED_ADJECTIVES]}},
                         {"LOWER": {"IN": ["meds", "medications", "medication"]}},
                         {"ORTH": ":"},
                     ],
                 ),
                 SectionRule(
-                    literal="medications (...):",
+                    literal="<adjective> medications (...):",
                     category="medications",
                     pattern=[
+                        {"LOWER": {"IN": [*_MED_ADJECTIVES]}, "OP": "?"},
                         {"LOWER": {"IN": ["meds", "medications", "medication"]}},
                         {"ORTH": "("},
-                        {"ORTH": {"NOT_IN": [")", "\n"]}, "OP": "*"},
-                        {"ORTH": ")"},
-                        {"ORTH": ":"},
+                        {"ORTH": {"NOT_IN": [")", "):", "\n"]}, "OP": "*"},
+                        {"ORTH": {"IN": [")", "):"]}},
                     ],
                 ),
             ]
@@ -247,6 +247,7 @@ def _longest(spans: list[Span]) -> list[Span]:
     return sorted([*others, *subtypes], key=lambda s: (s.start, s.end))
 
 
+_MED_ADJECTIVES = ("home", "current", "active", "discharge", "admission", "outpatient")
 _JOINERS = frozenset({"and", "or", "with", "to", "of", "for", "then", "after", "on"})
 
 
