@@ -48,6 +48,8 @@ class _Draft:
     evidence: list[Evidence] = field(default_factory=list)
     dates: list[dt.date] = field(default_factory=list)
     confidence: float = 0.0
+    page_dated: bool = True
+    """Every mention's date was only its page's."""
 
 
 def _context_key(context: Context) -> tuple[bool, ...]:
@@ -97,10 +99,13 @@ class Assembler:
                 draft.evidence.append(evidence)
             if mention.date is not None:
                 draft.dates.append(mention.date)
+            draft.page_dated = draft.page_dated and mention.page_dated
             draft.confidence = max(draft.confidence, mention.confidence)
 
     def facts(self) -> list[Fact]:
-        drafts = _fold_unknown_outcomes(_fold_unspecified(list(self._drafts.values())))
+        drafts = _fold_restated(
+            _fold_unknown_outcomes(_fold_unspecified(list(self._drafts.values())))
+        )
         source = Source(kind=SourceKind.RULES, name=EXTRACTOR_NAME, version=EXTRACTOR_VERSION)
         facts: list[Fact] = []
         counters: dict[str, int] = {}
@@ -133,6 +138,28 @@ def _merge_value(into: dict[str, Any], other: dict[str, Any]) -> None:
             into[key] = max(int(into.get(key) or 0), int(value))
         elif into.get(key) is None:
             into[key] = value
+
+
+def _fold_restated(drafts: list[_Draft]) -> list[_Draft]:
+    """A count restated without its date ("Plt 38 is below the labeled threshold", dated only
+    by the note) is the dated result it repeats, when exactly one has that value."""
+    dated: dict[tuple[Any, ...], list[_Draft]] = {}
+    for draft in drafts:
+        if draft.name == "platelet_count" and not draft.page_dated:
+            key = (_value_key(draft.name, draft.value), _context_key(draft.context))
+            dated.setdefault(key, []).append(draft)
+    kept = []
+    for draft in drafts:
+        if draft.name == "platelet_count" and draft.page_dated:
+            key = (_value_key(draft.name, draft.value), _context_key(draft.context))
+            targets = dated.get(key, [])
+            if len(targets) == 1:
+                targets[0].evidence.extend(
+                    e for e in draft.evidence if e not in targets[0].evidence
+                )
+                continue
+        kept.append(draft)
+    return kept
 
 
 def _fold_unknown_outcomes(drafts: list[_Draft]) -> list[_Draft]:

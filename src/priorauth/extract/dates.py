@@ -99,11 +99,14 @@ def find_dates(text: str) -> Iterator[tuple[int, int, dt.date, bool]]:
             yield match.start(), match.end(), date, exact
 
 
+_TIME = re.compile(r"\s*(?:\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp][Mm])?|\d{4}h?)?\s*$")
+
+
 def cell_date(text: str) -> dt.date | None:
-    """The date a table cell *is* ("01/08/2026", "Jan 8, 2026"), not one it mentions."""
+    """The date a table cell *is* ("01/08/2026", "Jan 8, 2026 05:10"), not one it mentions."""
     stripped = text.strip()
     for start, end, date, _exact in find_dates(stripped):
-        if start == 0 and end >= len(stripped) - 1:
+        if start == 0 and _TIME.fullmatch(stripped[end:]):
             return date
     return None
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 
 from priorauth.adjudicate.facts import PlateletUnit
-from priorauth.extract.dates import cell_date
+from priorauth.extract.dates import cell_date, find_dates
 from priorauth.extract.mentions import Mention, PageText, quote_span
 
 _NUMBER = r"(?P<count>\d{1,3}(?:,\d{3})+|\d{1,6}(?:\.\d+)?)"
@@ -97,10 +97,35 @@ def _count(text: str) -> tuple[float, PlateletUnit] | None:
     return _unit(match.group("unit"), float(match.group("count").replace(",", "")))
 
 
+_LABS_HEADING = re.compile(
+    r"\b(?:labs?|cbc|hematology|collected|collection|drawn|specimen|results?)\b", re.IGNORECASE
+)
+
+
+def _date_above(page: PageText, at: int) -> dt.date | None:
+    """A table's date written above it ("Labs 02/09/2026", "Collected: 03/02/2026")."""
+    line_start = page.line(at)[0]
+    for _ in range(8):
+        if line_start == 0:
+            return None
+        previous = page.text.rfind("\n", 0, line_start - 1) + 1
+        line = page.text[previous : line_start - 1]
+        if _LABS_HEADING.search(line):
+            for _s, _e, date, exact in find_dates(line):
+                if exact:
+                    return date
+        line_start = previous
+    return None
+
+
 def _mention(
     page: PageText, at: int, found: tuple[float, PlateletUnit], date: dt.date | None
 ) -> tuple[int, Mention]:
     start, end = quote_span(page.text, *page.line(at))
+    if date is None:
+        # The row's own date, else the table's (written above it), else the page's.
+        near = page.date_near(start, end)
+        date = near if near != page.date else (_date_above(page, at) or page.date)
     count, unit = found
     return start, Mention(
         name="platelet_count",
@@ -108,7 +133,7 @@ def _mention(
         start=start,
         end=end,
         context=page.context_at(at),
-        date=date or page.date_near(start, end),
+        date=date,
         confidence=0.97,
     )
 
@@ -187,12 +212,14 @@ def find(page: PageText) -> Iterator[Mention]:
         start, end = quote_span(page.text, *page.line(term.start))
         if end - start > 120:
             start, end = term.start, term.end
+        date = page.date_near(term.start, term.end)
         yield Mention(
             name="platelet_count",
             value={"count": count, "unit": unit.value},
             start=start,
             end=end,
             context=term.context,
-            date=page.date_near(term.start, term.end),
+            date=date,
             confidence=0.95 if match.group("unit") else 0.8,
+            page_dated=date is not None and date == page.date,
         )

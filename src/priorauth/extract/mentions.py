@@ -37,6 +37,8 @@ class Mention:
     context: Context = field(default_factory=Context)
     date: dt.date | None = None
     confidence: float = 0.9
+    page_dated: bool = False
+    """The date is only the page's (a count restated in a note without its own date)."""
 
 
 _BIRTH = re.compile(r"\bd\.?o\.?b\b|birth|\bborn\b|\bage\b", re.IGNORECASE)
