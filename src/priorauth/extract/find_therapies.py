@@ -56,6 +56,7 @@ _OUTCOMES: tuple[tuple[Outcome, re.Pattern[str]], ...] = tuple(
                 r"no (?:significant |meaningful |appreciable |clinical )?(?:improvement|response|"
                 r"benefit|repigmentation|change)|without (?:improvement|response|benefit|"
                 r"repigmentation)|did ?n[o']t (?:respond|help|improve|work)|not improv\w+|"
+                r"(?:has|have|had) not responded|not respond(?:ed|ing)|failed to respond|"
                 r"unresponsive|non-?responsive|ineffective|not effective"
             ),
         ),
@@ -124,6 +125,8 @@ _STRENGTH = re.compile(
 _MG_PER_KG = re.compile(
     r"(?P<dose>\d+(?:\.\d+)?)\s?mg/kg(?:/d(?:ay)?|/24 ?h| daily| per day)?", re.IGNORECASE
 )
+_SCORE = re.compile(r"\s*(?:score\b|\(?\d{1,2}\s*/\s*(?:10|30|100)\b(?![/\d]))", re.IGNORECASE)
+"""A "drug" followed by a score is a scale: "ICE 10/10" (encephalopathy), not the regimen."""
 _CHECKBOX = re.compile(
     # OCR turns boxes and quotes into stray marks: allow a few between "?" and the boxes.
     r"\?[^\[\n]{0,8}(?:\[\s*\]\s*Yes\s*\[\s*[xX✓]\s*\]\s*(?P<no>No)|"
@@ -250,7 +253,11 @@ def find(page: PageText) -> Iterator[Mention]:
     # Only the policy's agents (and the requested drug) are trials and medications;
     # vasopressors, CAR T products and chemotherapy serve other findings.
     wanted = page.lexicon.policy_agents
-    drugs = [t for t in page.terms_of("drug") if t.key in wanted or t.key == REQUESTED]
+    drugs = [
+        t
+        for t in page.terms_of("drug")
+        if (t.key in wanted or t.key == REQUESTED) and not _SCORE.match(page.text, t.end)
+    ]
     for span in _spans(page, drugs):
         yield from _drug(page, span)
     if any(t.key == REQUESTED for t in drugs):
@@ -298,7 +305,8 @@ def _drug(page: PageText, span: _Span) -> Iterator[Mention]:
         start, end = quote_span(page.text, *page.line(term.start))
         yield _trial(page, term, "", "", None, None, start, end, context)
         return
-    outcome = _outcome(span.clause) or _outcome(stretch) or _outcome(lead)
+    # The stretch stops at a semicolon: "R-CHOP x6 -> CR; relapse 06/2025" ended in remission.
+    outcome = _outcome(span.clause) or _outcome(stretch.split(";")[0]) or _outcome(lead)
     route = _route(page, term, page.text[term.start : span.quote_end])
     start, end = quote_span(page.text, span.quote_start, span.quote_end)
     line_start, line_end = page.line(term.start)
@@ -347,7 +355,10 @@ def _drug(page: PageText, span: _Span) -> Iterator[Mention]:
         yield _medication(term, MedicationStatus.PLANNED, route, start, end, context, page.date)
 
 
-_CONDITIONAL = re.compile(r"\b(?:if|should|unless|in case)\b", re.IGNORECASE)
+_CONDITIONAL = re.compile(
+    r"\b(?:if|should|unless|in case|discuss(?:ed|ion)?|consider\w*|options?|candidate)\b",
+    re.IGNORECASE,
+)
 _NEGATION_BEFORE = re.compile(
     r"\b(?:no|not|never|denie[sd]|deny|declined?|refused?|without|w/o|negative for|"
     r"no (?:prior|previous|hx of|history of))\b",
