@@ -133,3 +133,67 @@ def test_unrelated_text_makes_nothing(read_with: Read) -> None:
         "Plan: follow up in 3 months.\n"
     )
     assert read_with(find_therapies, text) == []
+
+
+def test_form_checkbox_answers_are_trials_or_denials(read_with: Read) -> None:
+    text = (
+        "Hydroxyurea tried?   [ ] Yes  [X] No   Dates: ____\n"
+        "Anagrelide tried?  : - []Yes [X] No\n"
+        "Pegasys tried?   [X] Yes  [ ] No   Dates: 2024\n"
+    )
+    trials = _by_agent(read_with, text)
+    assert trials["hydroxyurea"]["flags"] == {"negated"}
+    assert trials["anagrelide"]["flags"] == {"negated"}
+    assert trials["peginterferon alfa-2a"]["flags"] == set()
+
+
+def test_declined_and_never_received_are_denials(read_with: Read) -> None:
+    text = (
+        "Pt has declined hydroxyurea at every visit. "
+        "Imatinib has no role and he has never received it. "
+        "Anagrelide has not been tried."
+    )
+    trials = _by_agent(read_with, text)
+    assert {agent: t["flags"] for agent, t in trials.items()} == {
+        "hydroxyurea": {"negated"},
+        "imatinib": {"negated"},
+        "anagrelide": {"negated"},
+    }
+
+
+def test_a_no_in_one_clause_does_not_deny_the_next_drug(read_with: Read) -> None:
+    text = "Clobetasol 0.05% x 8 wks, no improvement; triamcinolone 0.1% x 6 wks, inadequate."
+    trials = _by_agent(read_with, text)
+    assert trials["clobetasol propionate"]["flags"] == set()
+    assert trials["triamcinolone acetonide"]["flags"] == set()
+    assert trials["triamcinolone acetonide"]["outcome"] == "inadequate_response"
+
+
+def test_not_responded_discussed_and_remission(read_with: Read) -> None:
+    text = (
+        "CRS has not responded to tocilizumab 800 mg IV x 3 doses.\n"
+        "Siltuximab discussed; will give if no improvement in 24 h.\n"
+        "R-CHOP x6 (04/2023-08/2023) -> CR; relapse 06/2025.\n"
+    )
+    trials = _by_agent(read_with, text)
+    assert trials["tocilizumab"]["outcome"] == "no_improvement"
+    assert trials["tocilizumab"]["flags"] == set()
+    assert trials["siltuximab"]["flags"] == {"hypothetical"}
+    assert trials["chop"]["outcome"] == "response"
+
+
+def test_a_scale_is_not_a_regimen(read_with: Read) -> None:
+    assert _by_agent(read_with, "No ICANS (ICE 10/10 throughout). ICE score 10.") == {}
+
+
+def test_medication_header_with_a_parenthetical_ends_family_history(read_with: Read) -> None:
+    text = (
+        "Family hx: father w/ CAD, mother w/ T2DM\n"
+        "Medications (reconciled 03/10/2026):\n"
+        "- hydroxyurea 500 mg PO - STOPPED 11/2025 (cytopenias)\n"
+    )
+    meds = _by_agent(read_with, text, "medication")
+    assert meds["hydroxyurea"]["status"] == "past"
+    assert meds["hydroxyurea"]["flags"] == set()
+    trials = _by_agent(read_with, text)
+    assert trials["hydroxyurea"]["outcome"] == "intolerance"

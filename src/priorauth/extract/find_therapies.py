@@ -205,6 +205,8 @@ class _Span:
     """The sentence before its first drug ("Failed clobetasol, triamcinolone and ...")."""
     before: str
     """Its clause up to the drug ("After 4 days of")."""
+    gap: str
+    """The text since the previous drug of the sentence (", " in a list, "; " between)."""
     quote_start: int
     quote_end: int
 
@@ -243,6 +245,7 @@ def _spans(page: PageText, drugs: list[Term]) -> Iterator[_Span]:
                 stretch=text[term.end : next_start],
                 lead=lead,
                 before=text[clause_start : term.start],
+                gap=text[previous_end : term.start],
                 quote_start=sentence_start if index == 0 else clause_start,
                 quote_end=next_start,
             )
@@ -292,71 +295,142 @@ def _medication_lists(page: PageText) -> Iterator[Mention]:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What the text around one drug says about it, and where to quote it."""
+
+    page: PageText
+    span: _Span
+    outcome: Outcome | None
+    route: Route | None
+    start: int
+    end: int
+    context: Context
+
+    def trial(self, outcome: Outcome | None) -> Mention:
+        span = self.span
+        return _trial(
+            self.page,
+            span.term,
+            span.stretch,
+            span.before,
+            self.route,
+            outcome,
+            self.start,
+            self.end,
+            self.context,
+        )
+
+    def medication(self, status: MedicationStatus) -> Mention:
+        return _medication(
+            self.span.term,
+            status,
+            self.route,
+            self.start,
+            self.end,
+            self.context,
+            self.page.date,
+        )
+
+
 def _drug(page: PageText, span: _Span) -> Iterator[Mention]:
-    term, stretch, lead = span.term, span.stretch, span.lead
+    term = span.term
     section = page.section(term.start)
     if section == "allergies":
         return
-    answer = _CHECKBOX.search(page.text, term.end, page.line(term.start)[1])
+    line_start, line_end = page.line(term.start)
+    answer = _CHECKBOX.search(page.text, term.end, line_end)
     if answer is not None:
         # A form: "Hydroxyurea tried?  [ ] Yes  [X] No"
-        answered_no = answer.group("no") is not None
-        context = term.context.model_copy(update={"negated": answered_no})
-        start, end = quote_span(page.text, *page.line(term.start))
+        context = term.context.model_copy(update={"negated": answer.group("no") is not None})
+        start, end = quote_span(page.text, line_start, line_end)
         yield _trial(page, term, "", "", None, None, start, end, context)
         return
-    # The stretch stops at a semicolon: "R-CHOP x6 -> CR; relapse 06/2025" ended in remission.
-    outcome = _outcome(span.clause) or _outcome(stretch.split(";")[0]) or _outcome(lead)
-    route = _route(page, term, page.text[term.start : span.quote_end])
     start, end = quote_span(page.text, span.quote_start, span.quote_end)
-    line_start, line_end = page.line(term.start)
     line = page.text[line_start:line_end]
+    if term.key == REQUESTED:
+        yield from _requested(page, term, span.stretch, line, start, end)
+        return
+    # A result before a semicolon is the trial's: "R-CHOP x6 -> CR; relapse 06/2025" was a
+    # CR; without one, what follows says it ("09/2024 - 03/2025; d/c'd for leg ulcer").
+    outcome = (
+        _outcome(span.clause)
+        or _outcome(span.stretch.split(";")[0])
+        or _outcome(span.stretch)
+        or _outcome(span.lead)
+    )
     context = _own_negation(span)
-    on_list = section in {"medications"} or (
+    if not context.hypothetical and outcome not in _DECISIVE and _CONDITIONAL.search(span.clause):
+        # "will add anakinra if febrile > 24 h": a drug that may be given, not one given;
+        # but "Besremi considered - contraindicated" is a finding.
+        context = context.model_copy(update={"hypothetical": True})
+    reading = _Reading(
+        page=page,
+        span=span,
+        outcome=outcome,
+        route=_route(page, term, page.text[term.start : span.quote_end]),
+        start=start,
+        end=end,
+        context=context,
+    )
+    on_list = section == "medications" or (
         section is None and _MEDICATION_LIST_HEADER.match(line) is not None
     )
-    if term.key == REQUESTED:
-        yield from _requested(page, term, stretch, line, start, end)
-        return
-    stopped = _STOPPED.search(stretch) is not None or _STOPPED.search(lead) is not None
-    own = span.clause
-    if not context.hypothetical and _CONDITIONAL.search(own):
-        # "will add anakinra if febrile > 24 h": a drug that may be given, not one given.
-        context = context.model_copy(update={"hypothetical": True})
     if context.hypothetical:
         # "will consider Eucrisa if no improvement": a trial that may come, never one made.
-        yield _trial(page, term, stretch, span.before, route, None, start, end, context)
-        return
-    if on_list:
-        # A medication list says what is taken now, or was stopped; a result written on the
-        # entry ("STOPPED 11/2025 (cytopenias)") is a trial too.
-        status = MedicationStatus.PAST if stopped else MedicationStatus.CURRENT
-        yield _medication(term, status, route, start, end, context, page.date)
-        if outcome is not None:
-            yield _trial(page, term, stretch, span.before, route, outcome, start, end, context)
-        return
+        yield reading.trial(None)
+    elif on_list:
+        yield from _listed(reading)
+    elif context.negated:
+        yield _denied(reading)
+    else:
+        yield from _narrated(reading, section)
+
+
+def _listed(reading: _Reading) -> Iterator[Mention]:
+    """A medication-list entry: taken now, or stopped; a result written on the entry
+    ("STOPPED 11/2025 (cytopenias)") makes it a trial too."""
+    span = reading.span
+    stopped = _STOPPED.search(span.stretch) or _STOPPED.search(span.lead)
+    yield reading.medication(MedicationStatus.PAST if stopped else MedicationStatus.CURRENT)
+    if reading.outcome is not None:
+        yield reading.trial(reading.outcome)
+
+
+def _denied(reading: _Reading) -> Mention:
+    """ "denies prior Eucrisa use", "declined hydroxyurea": never tried; "not on biologics",
+    "is not taking ibrutinib": not taken now."""
+    span = reading.span
+    before = span.lead + span.before if _LIST_ONLY.match(span.gap) else span.before
+    if _CURRENT.search(before) or re.search(r"\bon\b", before):
+        return reading.medication(MedicationStatus.CURRENT)
+    return reading.trial(reading.outcome)
+
+
+def _narrated(reading: _Reading, section: str | None) -> Iterator[Mention]:
+    """A drug in running text: tried (with its result), stopped, taken now, or to start."""
+    span = reading.span
+    before = span.before or span.lead
+    stopped = _STOPPED.search(span.stretch) or _STOPPED.search(span.lead)
+    current = _CURRENT.search(before) or _ON.search(before)
     tried = (
-        outcome is not None
+        reading.outcome is not None
         or section == "past_medications"
-        or _TRIAL.search(stretch) is not None
-        or _TRIAL.search(lead) is not None
+        or _TRIAL.search(span.stretch)
+        or _TRIAL.search(span.lead)
     )
-    current = _CURRENT.search(span.before or lead) or _ON.search(span.before or lead)
-    if tried and (outcome is not None or not (stopped or current)):
-        yield _trial(page, term, stretch, span.before, route, outcome, start, end, context)
-        return
-    if stopped:
-        yield _medication(term, MedicationStatus.PAST, route, start, end, context, page.date)
-        return
-    if current or _CURRENT.search(own):
-        yield _medication(term, MedicationStatus.CURRENT, route, start, end, context, page.date)
-        return
-    if _PLANNED.search(span.before or lead) or _PLANNED.search(own):
-        yield _medication(term, MedicationStatus.PLANNED, route, start, end, context, page.date)
+    if tried and (reading.outcome is not None or not (stopped or current)):
+        yield reading.trial(reading.outcome)
+    elif stopped:
+        yield reading.medication(MedicationStatus.PAST)
+    elif current or _CURRENT.search(span.clause):
+        yield reading.medication(MedicationStatus.CURRENT)
+    elif _PLANNED.search(before) or _PLANNED.search(span.clause):
+        yield reading.medication(MedicationStatus.PLANNED)
 
 
 _CONDITIONAL = re.compile(
-    r"\b(?:if|should|unless|in case|discuss(?:ed|ion)?|consider\w*|options?|candidate)\b",
+    r"\b(?:if|should|unless|in case|discuss(?:ed|ion)?|consider\w*)\b",
     re.IGNORECASE,
 )
 _NEGATION_BEFORE = re.compile(
@@ -382,7 +456,8 @@ def _own_negation(span: _Span) -> Context:
     if not context.negated:
         return context
     before = span.before
-    if _LIST_ONLY.match(before):
+    if _LIST_ONLY.match(span.gap):
+        # "never tried X, Y or Z": the list's lead-in speaks for each of them.
         before = span.lead + before
     after = span.clause[len(span.before) + 1 :]
     # "no meaningful benefit from mometasone": the "no" belongs to the outcome.
