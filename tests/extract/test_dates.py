@@ -59,3 +59,22 @@ def test_page_date_prefers_a_labelled_date_and_skips_birth_dates() -> None:
     assert page_date(text) == dt.date(2026, 3, 2)
     assert page_date("DOB 11/19/1978\nSeen 02/01/2026") == dt.date(2026, 2, 1)
     assert page_date("no dates here") is None
+
+
+def test_finding_dates_come_from_their_line_then_the_page(read_with: object) -> None:
+    from priorauth.extract import find_labs
+    from tests.extract.conftest import Read
+
+    read: Read = read_with  # type: ignore[assignment]
+    text = (
+        "Date of service: 03/02/2026\n"
+        "Plt 88K 3 weeks ago.\n"
+        "ED visit 2/20 - plt fell to 46K.\n"
+        "Plt 120 today.\n"
+    )
+    dates = [(m.value["count"], m.date) for m in read(find_labs, text)]
+    assert dates == [
+        (88.0, dt.date(2026, 2, 9)),
+        (46.0, dt.date(2026, 2, 20)),
+        (120.0, dt.date(2026, 3, 2)),
+    ]

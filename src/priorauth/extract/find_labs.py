@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 
 from priorauth.adjudicate.facts import PlateletUnit
+from priorauth.extract.clauses import clause_context
 from priorauth.extract.dates import cell_date, find_dates
 from priorauth.extract.mentions import Mention, PageText, quote_span
 
@@ -26,7 +27,8 @@ _UNIT = (
 PLATELETS = re.compile(
     r"\b(?:platelet\s+count|platelets?|plts?|plt\s+ct|thrombocytes)\b"
     r"(?:\s*\((?:plt|auto)\)|\s*,?\s*(?:count|auto(?:mated)?))?"
-    r"[ \t:=#]*(?:(?:was|is|of|at|now|today|down to|up to|improved to|dropped to)\s+)?"
+    r"[ \t:=#]*(?:(?:was|is|of|at|now|today|(?:down|up|improved|dropped|fell|rose|"
+    r"decreased|increased|recovered|declined) to)\s+)?"
     r"[ \t]*(?:[HLhl*]\s+)?" + _NUMBER + r"\s*(?:[HL]\s+)?" + _UNIT,
     re.IGNORECASE,
 )
@@ -102,6 +104,9 @@ _LABS_HEADING = re.compile(
 )
 
 
+_BIRTH_LABEL = re.compile(r"\bd\.?o\.?b\b|birth", re.IGNORECASE)
+
+
 def _date_above(page: PageText, at: int) -> dt.date | None:
     """A table's date written above it ("Labs 02/09/2026", "Collected: 03/02/2026")."""
     line_start = page.line(at)[0]
@@ -111,8 +116,8 @@ def _date_above(page: PageText, at: int) -> dt.date | None:
         previous = page.text.rfind("\n", 0, line_start - 1) + 1
         line = page.text[previous : line_start - 1]
         if _LABS_HEADING.search(line):
-            for _s, _e, date, exact in find_dates(line):
-                if exact:
+            for date_start, _e, date, exact in find_dates(line):
+                if exact and not _BIRTH_LABEL.search(line[max(0, date_start - 16) : date_start]):
                     return date
         line_start = previous
     return None
@@ -218,7 +223,7 @@ def find(page: PageText) -> Iterator[Mention]:
             value={"count": count, "unit": unit.value},
             start=start,
             end=end,
-            context=term.context,
+            context=clause_context(page, term, reading=True),
             date=date,
             confidence=0.95 if match.group("unit") else 0.8,
             page_dated=date is not None and date == page.date,

@@ -17,7 +17,7 @@ from typing import Any
 from spacy.tokens import Doc, Span
 
 from priorauth.adjudicate.facts import Context
-from priorauth.extract.dates import find_dates, parse_date
+from priorauth.extract.dates import find_dates, parse_date, relative_days
 from priorauth.extract.lexicon import Lexicon
 from priorauth.extract.nlp import Term
 from priorauth.extract.pages import Page
@@ -105,7 +105,8 @@ class PageText:
 
     def date_near(self, start: int, end: int) -> dt.date | None:
         """A full date on the line(s) of the finding, else a month/day there ("ED visit
-        2/20") in the page's year, else the page's date."""
+        2/20") in the page's year, else a time ago ("3 weeks ago") counted back from the
+        page's date, else the page's date."""
         line_start, _ = self.line(start)
         _, line_end = self.line(max(start, end - 1))
         line = self.text[line_start:line_end]
@@ -116,6 +117,9 @@ class PageText:
             inferred = self.infer_date(match.group())
             if inferred is not None:
                 return inferred
+        days = relative_days(line)
+        if days is not None and self.date is not None:
+            return self.date - dt.timedelta(days=days)
         return self.date
 
     def infer_date(self, text: str) -> dt.date | None:
