@@ -43,3 +43,16 @@ def test_counts_and_thresholds() -> None:
         "platelet_count: F1 0.89 is under 0.95"
     ]
     assert failures(evaluation, min_f1=0.8, min_agreement=0.0) == []
+
+
+def test_a_denied_trial_has_no_result_to_compare() -> None:
+    declined = fact_key(
+        "therapy_trial", {"agent": "hydroxyurea", "outcome": "unknown"}, {"negated": True}, None
+    )
+    no_contraindication = fact_key(
+        "therapy_trial",
+        {"agent": "hydroxyurea", "outcome": "contraindication"},
+        {"negated": True},
+        None,
+    )
+    assert declined == no_contraindication

@@ -80,6 +80,10 @@ def fact_key(name: str, value: dict[str, Any], context: dict[str, Any], date: An
         bool(context.get("family")),
         bool(context.get("hypothetical") or context.get("uncertain")),
     )
+    if name == "therapy_trial" and flags[0]:
+        # A drug never tried has no result: "no contraindication to HU", "declined HU" and
+        # "HU tried? [X] No" all say the member did not take it.
+        return ("therapy_trial", merged.get("agent"), "not taken", flags, None)
     if name in ("therapy_trial", "medication") and flags[2]:
         # A drug only considered ("will consider X if ...") is one statement whether it is
         # written down as a possible trial or a planned medication; the policy reads neither.

@@ -28,7 +28,8 @@ REQUESTED = "ruxolitinib"
 
 # Ordered: the first that matches a stretch of text names the outcome.
 _OUTCOMES: tuple[tuple[Outcome, re.Pattern[str]], ...] = tuple(
-    (outcome, re.compile(pattern, re.IGNORECASE))
+    # Written with single spaces; a line break or a run of spaces between words also matches.
+    (outcome, re.compile(pattern.replace(" ", r"\s+"), re.IGNORECASE))
     for outcome, pattern in (
         (
             Outcome.CONTRAINDICATION,
@@ -91,7 +92,8 @@ _DECISIVE = frozenset({Outcome.CONTRAINDICATION, Outcome.INTOLERANCE})
 """Outcomes whose explicit words ("intolerant", "contraindicated") win wherever they stand;
 the others, and symptoms, go by which is written first."""
 _TRIAL = re.compile(
-    r"\b(?:tried|trials?|trialed|used|treated with|tx with|s/p|prior|previous(?:ly)?|"
+    r"\b(?:tried|trials?|trialed|used|was (?:using|on|taking)|had been (?:on|using)|"
+    r"treated with|tx with|s/p|prior|previous(?:ly)?|"
     r"history of|hx of|course of|completed|received|x\s?\d|for \d+\s?(?:days?|d|wks?|weeks?|"
     r"mos?|months?)|\d+[- ](?:week|wk|month|day)s?\b|since|until|through)",
     re.IGNORECASE,
@@ -103,7 +105,7 @@ _STOPPED = re.compile(
 )
 _CURRENT = re.compile(
     r"\b(?:currently (?:on|taking|using|receiving)|continues?(?: on)?|continuing|"
-    r"remains on|maintained on|taking|is on|on (?=\S+ \d)|using)\b",
+    r"remains on|maintained on|(?<!was )(?<!were )(?:taking|using)|is on|on (?=\S+ \d))\b",
     re.IGNORECASE,
 )
 _ON = re.compile(r"\bon\s*$", re.IGNORECASE)
