@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from priorauth.extract import find_therapies
 from priorauth.extract.mentions import Mention
 from tests.extract.conftest import Read
@@ -197,3 +199,18 @@ def test_medication_header_with_a_parenthetical_ends_family_history(read_with: R
     assert meds["hydroxyurea"]["flags"] == set()
     trials = _by_agent(read_with, text)
     assert trials["hydroxyurea"]["outcome"] == "intolerance"
+
+
+@pytest.mark.parametrize(
+    ("text", "documented"),
+    [
+        ("Current Medications:\n- aspirin 81 mg", True),
+        ("CURRENT MEDICATIONS\namlodipine 5 mg PO daily", True),
+        ("_   Meds:   _\naspirin 81 mg PO daily", True),
+        ("Medications (reconciled 03/10/2026):\n- aspirin", True),
+        ("- medication reconciliation (procedure)", False),
+        ("Discussed medications and side effects at length.", False),
+    ],
+)
+def test_medication_list_headers(read_with: Read, text: str, documented: bool) -> None:
+    assert bool(_facts(read_with, text, "medication_list")) is documented

@@ -143,8 +143,11 @@ _DURATION_BEFORE = re.compile(
 _SINCE = re.compile(r"\b(?:since|started|start(?:ed)? on|began|initiated|from)\b", re.IGNORECASE)
 
 _MEDICATION_LIST_HEADER = re.compile(
-    r"^[ \t_|.,'‘\"-]*(?:current |active |home |outpatient )?(?:medications?|meds|med list|"
-    r"medication list|medication reconciliation)(?: list)?\b[^\n]{0,40}?:?",
+    # A header on its own line or before a colon, after OCR's stray marks (not a "- " item:
+    # "- medication reconciliation (procedure)" is a billed procedure, not a list).
+    r"^[ \t_|.,'‘\"]*(?:current |active |home |outpatient )?(?:medications?|meds|med list|"
+    r"medication list|medication reconciliation)(?: list)?(?:[ \t]*\([^)\n]{0,40}\))?"
+    r"[ \t]*(?::|$)",
     re.IGNORECASE | re.MULTILINE,
 )
 PATTERNS = {"medication_list": _MEDICATION_LIST_HEADER}
