@@ -33,7 +33,7 @@ from priorauth.adjudicate.policy_file import bundled_policy
 from priorauth.extract.assemble import Assembler
 from priorauth.extract.ocr import OcrCache
 from priorauth.extract.packet import PacketReader
-from priorauth.extract.pipeline import RuleExtractor
+from priorauth.extract.pipeline import Extractor
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "packets"
 PAGES = 20
@@ -71,7 +71,7 @@ def _best(seconds: list[float]) -> float:
 def bench_text(folder: Path) -> None:
     policy = bundled_policy()
     started = time.perf_counter()
-    extractor = RuleExtractor(policy)
+    extractor = Extractor(policy)
     build = time.perf_counter() - started
     request_file = SAMPLES / "nsv-approve" / "request.json"
     request = parse_request(request_file.read_text(encoding="utf-8"), str(request_file))
@@ -187,9 +187,9 @@ def bench_memory(folder: Path) -> None:
             "from pathlib import Path\n"
             "from priorauth.adjudicate.policy_file import bundled_policy\n"
             "from priorauth.extract.ocr import OcrCache\n"
-            "from priorauth.extract.pipeline import RuleExtractor\n"
+            "from priorauth.extract.pipeline import Extractor\n"
             "t = time.perf_counter()\n"
-            "x = RuleExtractor(bundled_policy())"
+            "x = Extractor(bundled_policy())"
             ".extract([Path(sys.argv[1])], cache=OcrCache(None))\n"
             "print(len(x.facts), round(time.perf_counter() - t, 2),"
             " resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"

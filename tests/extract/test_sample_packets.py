@@ -15,7 +15,7 @@ import yaml
 from priorauth.adjudicate import Engine, Policy
 from priorauth.adjudicate.inputs import parse_request
 from priorauth.extract.packet import PacketReader
-from priorauth.extract.pipeline import RuleExtractor
+from priorauth.extract.pipeline import Extractor
 from priorauth.extract.report import decision_json
 
 PACKETS = Path(__file__).resolve().parents[2] / "samples" / "packets"
@@ -23,11 +23,11 @@ CASES = sorted(p.parent for p in PACKETS.glob("*/case.yaml"))
 
 
 @pytest.fixture(scope="module")
-def extractor(policy: Policy) -> RuleExtractor:
-    return RuleExtractor(policy)
+def extractor(policy: Policy) -> Extractor:
+    return Extractor(policy)
 
 
-def _decide(case: Path, policy: Policy, extractor: RuleExtractor) -> dict[str, object]:
+def _decide(case: Path, policy: Policy, extractor: Extractor) -> dict[str, object]:
     request_file = case / "request.json"
     request = parse_request(request_file.read_text(encoding="utf-8"), str(request_file))
     extraction = extractor.extract([case / "packet"])
@@ -37,7 +37,7 @@ def _decide(case: Path, policy: Policy, extractor: RuleExtractor) -> dict[str, o
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_packet_decides_as_annotated_and_as_golden(
-    case: Path, policy: Policy, extractor: RuleExtractor, update_golden: bool
+    case: Path, policy: Policy, extractor: Extractor, update_golden: bool
 ) -> None:
     document = _decide(case, policy, extractor)
     expected = yaml.safe_load((case / "case.yaml").read_text(encoding="utf-8"))["expected"]

@@ -53,6 +53,8 @@ class Evidence(Model):
     char_start: int | None = Field(default=None, ge=0)
     char_end: int | None = Field(default=None, ge=0)
     bbox: BBox | None = None
+    match: Literal["exact", "whitespace", "hyphenation", "not_found", "unsupported"] | None = None
+    """How a model's quote was found on the page (extractors that read the page need none)."""
 
     @model_validator(mode="after")
     def _span(self) -> Evidence:

@@ -9,9 +9,9 @@ adjudicator sees the conflict and says which one it used and why.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
@@ -45,6 +45,7 @@ class _Draft:
     name: str
     value: dict[str, Any]
     context: Context
+    grounded: bool = True
     evidence: list[Evidence] = field(default_factory=list)
     dates: list[dt.date] = field(default_factory=list)
     confidence: float = 0.0
@@ -63,10 +64,25 @@ def _value_key(name: str, value: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(repr(value.get(f)) for f in fields)
 
 
-class Assembler:
-    """Collects mentions page by page (while the page's boxes are at hand), then builds facts."""
+RULES_SOURCE = Source(kind=SourceKind.RULES, name=EXTRACTOR_NAME, version=EXTRACTOR_VERSION)
 
-    def __init__(self) -> None:
+
+def statement_key(fact: Fact) -> tuple[Any, ...]:
+    """What a fact states, for telling whether two extractors said the same thing."""
+    value = fact.value.model_dump(mode="json")
+    return (fact.name, _value_key(fact.name, value), _context_key(fact.context))
+
+
+class Assembler:
+    """Collects mentions page by page (while the page's boxes are at hand), then builds facts.
+
+    ``source`` is recorded on every fact and ``prefix`` starts their ids, so the facts of two
+    extractors can stand side by side.
+    """
+
+    def __init__(self, source: Source = RULES_SOURCE, prefix: str = "") -> None:
+        self.source = source
+        self.prefix = prefix
         self._drafts: dict[tuple[Any, ...], _Draft] = {}
         self.rejected = 0
         """Mentions whose value did not validate (counted, never logged: they hold text)."""
@@ -80,6 +96,7 @@ class Assembler:
                 char_start=mention.start,
                 char_end=mention.end,
                 bbox=page.bbox(mention.start, mention.end),
+                match=mention.match,
             )
             date = mention.date if mention.name in _DATED else None
             key = (
@@ -102,24 +119,53 @@ class Assembler:
             draft.page_dated = draft.page_dated and mention.page_dated
             draft.confidence = max(draft.confidence, mention.confidence)
 
-    def facts(self) -> list[Fact]:
-        drafts = _fold_restated(
-            _fold_unknown_outcomes(_fold_unspecified(list(self._drafts.values())))
+    def add_ungrounded(
+        self,
+        document: str,
+        page: int,
+        mention: Mention,
+        quote: str,
+        why: Literal["not_found", "unsupported"],
+    ) -> None:
+        """A claim whose quote is not on its page (``why`` = ``not_found``) or does not carry
+        its values (``unsupported``): kept for the reviewer, never used by a decision."""
+        evidence = Evidence(document=document, page=page, quote=quote, match=why)
+        key = (
+            "ungrounded",
+            mention.name,
+            _value_key(mention.name, mention.value),
+            _context_key(mention.context),
+            quote,
         )
-        source = Source(kind=SourceKind.RULES, name=EXTRACTOR_NAME, version=EXTRACTOR_VERSION)
+        draft = self._drafts.get(key)
+        if draft is None:
+            draft = self._drafts[key] = _Draft(
+                mention.name, dict(mention.value), mention.context, grounded=False
+            )
+        if evidence not in draft.evidence:
+            draft.evidence.append(evidence)
+        if mention.date is not None:
+            draft.dates.append(mention.date)
+        draft.confidence = max(draft.confidence, mention.confidence)
+
+    def facts(self) -> list[Fact]:
+        drafts = list(self._drafts.values())
+        for fold in (_fold_unspecified, _fold_unknown_outcomes, _fold_restated):
+            drafts = _grounded_only(fold)(drafts)
         facts: list[Fact] = []
         counters: dict[str, int] = {}
         for draft in drafts:
             counters[draft.name] = counters.get(draft.name, 0) + 1
             data = {
-                "id": f"{draft.name}-{counters[draft.name]}",
+                "id": f"{self.prefix}{draft.name}-{counters[draft.name]}",
                 "name": draft.name,
                 "value": draft.value,
                 "date": max(draft.dates) if draft.dates else None,
                 "evidence": draft.evidence,
                 "context": draft.context,
-                "source": source,
+                "source": self.source,
                 "confidence": round(draft.confidence, 2),
+                "grounded": draft.grounded,
             }
             try:
                 facts.append(FACT_ADAPTER.validate_python(data))
@@ -192,6 +238,17 @@ _FOLDED: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 """(kind, detail, what must match): a statement without the detail joins the one statement of
 that kind that has it."""
+
+
+def _grounded_only(
+    fold: Callable[[list[_Draft]], list[_Draft]],
+) -> Callable[[list[_Draft]], list[_Draft]]:
+    """Folding joins statements found on the page; a claim not found there stays apart."""
+
+    def run(drafts: list[_Draft]) -> list[_Draft]:
+        return fold([d for d in drafts if d.grounded]) + [d for d in drafts if not d.grounded]
+
+    return run
 
 
 def _fold_unspecified(drafts: list[_Draft]) -> list[_Draft]:

@@ -21,7 +21,7 @@ from priorauth.adjudicate.errors import InputError
 from priorauth.adjudicate.facts import FACT_TYPES, FAILURE_OUTCOMES, PlateletCountValue
 from priorauth.adjudicate.inputs import parse_request
 from priorauth.adjudicate.policy import Policy
-from priorauth.extract.pipeline import Extraction, RuleExtractor
+from priorauth.extract.pipeline import Extraction, Extractor
 
 COMPARED: dict[str, tuple[str, ...]] = {
     "diagnosis": ("condition", "subtype"),
@@ -195,8 +195,8 @@ def _keys(facts: Iterable[dict[str, Any]]) -> set[Key]:
     }
 
 
-def evaluate(root: Path, policy: Policy, extractor: RuleExtractor | None = None) -> Evaluation:
-    extractor = extractor or RuleExtractor(policy)
+def evaluate(root: Path, policy: Policy, extractor: Extractor | None = None) -> Evaluation:
+    extractor = extractor or Extractor(policy)
     engine = Engine(policy)
     result = Evaluation()
     for case_dir in sample_dirs(root):

@@ -159,7 +159,8 @@ def _units_to_days(count: int, unit: str) -> int:
     return count * UNIT_DAYS[key]
 
 
-def _outcome(text: str) -> Outcome | None:
+def outcome_in(text: str) -> Outcome | None:
+    """The result a piece of text states for a trial, by the words clinicians use for it."""
     found: list[tuple[int, Outcome]] = []
     for index, (outcome, pattern) in enumerate(_OUTCOMES):
         match = pattern.search(text)
@@ -359,10 +360,10 @@ def _drug(page: PageText, span: _Span) -> Iterator[Mention]:
     # A result before a semicolon is the trial's: "R-CHOP x6 -> CR; relapse 06/2025" was a
     # CR; without one, what follows says it ("09/2024 - 03/2025; d/c'd for leg ulcer").
     outcome = (
-        _outcome(span.clause)
-        or _outcome(span.stretch.split(";")[0])
-        or _outcome(span.stretch)
-        or _outcome(span.lead)
+        outcome_in(span.clause)
+        or outcome_in(span.stretch.split(";")[0])
+        or outcome_in(span.stretch)
+        or outcome_in(span.lead)
     )
     context = _own_negation(span)
     if not context.hypothetical and outcome not in _DECISIVE and _CONDITIONAL.search(span.clause):

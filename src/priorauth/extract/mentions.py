@@ -39,6 +39,8 @@ class Mention:
     confidence: float = 0.9
     page_dated: bool = False
     """The date is only the page's (a count restated in a note without its own date)."""
+    match: str | None = None
+    """For a model's claim: how its quote was found (``exact``, ``whitespace``, ...)."""
 
 
 _BIRTH = re.compile(r"\bd\.?o\.?b\b|birth|\bborn\b|\bage\b", re.IGNORECASE)

@@ -20,6 +20,7 @@ from typing import Any
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from priorauth.extract.cache_dir import cache_root
 from priorauth.extract.pages import CharBoxes, Page, TextSource
 
 OCR_VERSION = "2"
@@ -256,8 +257,7 @@ def _upright(word: Word, rotation: int) -> Word:
 class OcrCache:
     """OCR results on disk, keyed by document hash, page and OCR version.
 
-    The cache holds page text (protected health information): it is created readable by the
-    owner only, and ``PRIORAUTH_CACHE_DIR=off`` disables it.
+    The cache holds page text (protected health information): see ``cache_dir``.
     """
 
     def __init__(self, root: Path | None) -> None:
@@ -265,13 +265,7 @@ class OcrCache:
 
     @classmethod
     def default(cls) -> OcrCache:
-        configured = os.environ.get("PRIORAUTH_CACHE_DIR")
-        if configured == "off":
-            return cls(None)
-        if configured:
-            return cls(Path(configured) / "ocr")
-        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        return cls(Path(base) / "priorauth" / "ocr")
+        return cls(cache_root("ocr"))
 
     def _path(self, digest: str, index: int) -> Path | None:
         if self.root is None:

@@ -124,9 +124,9 @@ class _ProgressBar:
 
 
 def _extract_packet(policy: Policy, packet: Sequence[str]) -> Extraction:
-    from priorauth.extract.pipeline import RuleExtractor
+    from priorauth.extract.pipeline import Extractor
 
-    return RuleExtractor(policy).extract([Path(p) for p in packet], progress=_ProgressBar())
+    return Extractor(policy).extract([Path(p) for p in packet], progress=_ProgressBar())
 
 
 def _warn_unreadable(extraction: Extraction) -> None:

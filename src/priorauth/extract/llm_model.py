@@ -1,0 +1,61 @@
+"""Which chat model the LLM extractor uses: only the one the user configured.
+
+``PRIORAUTH_LLM=provider:model`` (``openai:gpt-4.1-mini``, ``anthropic:claude-...``,
+``ollama:llama3.1``) goes to langchain's ``init_chat_model``; the provider's package must be
+installed and its key is read from the provider's usual environment variable.
+``PRIORAUTH_LLM_BASE_URL`` points the OpenAI provider at any OpenAI-compatible server (vLLM,
+llama.cpp, Ollama's OpenAI API, a gateway). Nothing is called when neither is set.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from priorauth.adjudicate.errors import InputError
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+TIMEOUT_SECONDS = 120.0
+RETRIES = 3
+"""Retries on rate limits and server errors, with the client's exponential backoff."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChatModel:
+    model: BaseChatModel
+    name: str
+    """As configured: ``provider:model``; recorded on every fact the model produces."""
+
+
+def configured_name() -> str | None:
+    return os.environ.get("PRIORAUTH_LLM") or None
+
+
+def configured_model() -> ChatModel:
+    """The configured model; a one-line error when none is, or it cannot be set up."""
+    name = configured_name()
+    if name is None:
+        raise InputError("PRIORAUTH_LLM", "", "not set (provider:model, e.g. openai:gpt-4.1-mini)")
+    provider, _, model = name.partition(":")
+    if not provider or not model:
+        raise InputError("PRIORAUTH_LLM", "", f"{name!r} is not provider:model")
+    options: dict[str, Any] = {
+        "temperature": 0,
+        "timeout": TIMEOUT_SECONDS,
+        "max_retries": RETRIES,
+    }
+    base_url = os.environ.get("PRIORAUTH_LLM_BASE_URL")
+    if base_url:
+        if provider != "openai":
+            raise InputError("PRIORAUTH_LLM_BASE_URL", "", "is for the openai provider only")
+        options["base_url"] = base_url
+        options.setdefault("api_key", os.environ.get("OPENAI_API_KEY") or "not-needed")
+    from langchain.chat_models import init_chat_model
+
+    try:
+        return ChatModel(init_chat_model(name, **options), name)
+    except (ImportError, ValueError) as error:
+        raise InputError("PRIORAUTH_LLM", "", f"cannot use {name!r}: {error}") from None
