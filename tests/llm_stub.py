@@ -239,6 +239,13 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_POST(self) -> None:
+        try:
+            self._chat_completions()
+        except Exception as exc:  # a bug in the stub or a test's reply: tell the client, no retry
+            message = f"ChatStub failed: {type(exc).__name__}: {exc}"
+            self._send_json(500, _error_body(500, message), {"x-should-retry": "false"})
+
+    def _chat_completions(self) -> None:
         stub = self.server.stub
         path = self.path.split("?", 1)[0].rstrip("/")
         length = int(self.headers.get("Content-Length") or 0)

@@ -61,7 +61,15 @@ def vocabulary() -> str:
 
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_NUMERIC_FIELDS = ("percent", "count", "temperature_c", "flow_l_min", "grade", "duration_days")
+_NUMERIC_FIELDS = (
+    "percent",
+    "count",
+    "temperature_c",
+    "flow_l_min",
+    "grade",
+    "duration_days",
+    "days_on_therapy",
+)
 
 
 def _numbers(text: str) -> set[float]:
@@ -82,7 +90,7 @@ def _number_stated(field: str, value: float, quote: str) -> bool:
     if field == "count":
         # 92, 92K, 92,000/uL are one count
         return any(n in (value, value * 1000, value / 1000) for n in numbers)
-    if field == "duration_days":
+    if field in ("duration_days", "days_on_therapy"):
         # "x 8 weeks" is 56 days, "3 months" about 90
         return any(n * unit == value for n in numbers for unit in (1, 7, 30, 31, 365))
     return value in numbers
@@ -99,9 +107,83 @@ def _mentions_condition(condition: str, quote: str, lexicon: Lexicon) -> bool:
     return any(form.lower() in lowered for form in lexicon.conditions.get(condition, ()))
 
 
+_KIND_WORDS: dict[str, str] = {
+    "immune_status": r"immun",
+    "hypotension": r"hypotens|\bSBP\b|\bMAP\b|\bBP\b|pressure",
+    "medication_list": r"\bmed",
+    "transplant": r"transplant|\bHCT\b|\bSCT\b|\bBMT\b|HSCT|\ballo|\bauto",
+    "cell_therapy": r"\bCAR\b|CAR-?T|-cel\b|leucel|cabtagene",
+    "crs_grade": r"\bgr(?:ade)?\b|\bG[1-4]\b",
+    "vasopressor": r"\w",
+    "oxygen_support": r"\bO2\b|oxygen|cannula|\bNC\b|HFNC|mask|\bNRB\b|CPAP|BiPAP|BIPAP|"
+    r"intubat|ventilat",
+    "dose_increase": r"dose|dosing|titrat|increas|escalat|same|unchanged",
+    "dose_literature": r"et al|\d{4}|guideline|NCCN",
+    "fever": r"\d",
+}
+"""Words without which a quote cannot state a fact of that kind."""
+
+_SITE_WORDS: dict[str, str] = {
+    "face": r"face(?!\s*sheet)|facial|eyelid|perioral|periorbital|cheek|forehead|\blips?\b|"
+    r"chin|nose",
+    "intertriginous": r"axill|groin|inguinal|inframammary|intertrigin|fold",
+    "genitals": r"genital|vulv|scrot|penile|penis",
+    "hands": r"hand|finger|palm",
+    "feet": r"\bfoot\b|feet|\btoes?\b|sole",
+    "neck": r"neck",
+    "scalp": r"scalp",
+    "trunk": r"trunk|chest|back|abdom",
+    "arms": r"\barms?\b|elbow|forearm",
+    "forearm": r"forearm",
+    "legs": r"\blegs?\b|knee|shin|thigh|calf|calves",
+}
+
+
+_RESPONSE_WORDS = {
+    "positive": r"respond|response|improv|better|repigment|reduc|decreas|resolv|smaller|"
+    r"regress|clear",
+    "none": r"\bno\b|not|without|unchanged|stable|lack|fail",
+    "worsening": r"wors|progress(?:ed|ion)|increas|enlarg|new",
+}
+_CLAIMS_PAID = r"paid|fill|claim|dispens|refill"
+
+
+def _words_for(name: str, value: dict[str, Any], quote: str) -> bool:
+    words = _KIND_WORDS.get(name)
+    if words is not None and not re.search(words, quote, re.IGNORECASE):
+        return False
+    response = value.get("response")
+    if (
+        name == "response_to_therapy"
+        and isinstance(response, str)
+        and not re.search(_RESPONSE_WORDS.get(response, "$^"), quote, re.IGNORECASE)
+    ):
+        return False
+    if value.get("via_plan_benefit") is True and not re.search(_CLAIMS_PAID, quote, re.I):
+        return False
+    percent = value.get("percent")
+    if isinstance(percent, int | float) and not re.search(r"%|percent", quote, re.I):
+        return False
+    site = value.get("site")
+    if name == "treatment_site" and isinstance(site, str):
+        pattern = _SITE_WORDS.get(site, re.escape(site))
+        if not re.search(pattern, quote, re.IGNORECASE):
+            return False
+    for field in ("intent", "specialty"):
+        said = value.get(field)
+        if isinstance(said, str):
+            stem = said.replace("_", " ").split()[0][:5]
+            if stem.lower() not in quote.lower():
+                return False
+    return True
+
+
 def supported(name: str, value: dict[str, Any], quote: str, lexicon: Lexicon) -> bool:
     """Whether the quote's own words carry the claimed values: its numbers, its drug, its
-    condition, its gene, and for a trial, a result of the same kind."""
+    condition, its gene, site or intent, words of its kind, and for a trial, a result of the
+    same kind."""
+    if not _words_for(name, value, quote):
+        return False
     for field in _NUMERIC_FIELDS:
         number = value.get(field)
         if isinstance(number, int | float) and not _number_stated(field, float(number), quote):
@@ -113,12 +195,20 @@ def supported(name: str, value: dict[str, Any], quote: str, lexicon: Lexicon) ->
     condition = value.get("condition")
     if isinstance(condition, str) and not _mentions_condition(condition, quote, lexicon):
         return False
+    subtype = value.get("subtype")
+    if isinstance(condition, str) and isinstance(subtype, str):
+        forms = lexicon.subtypes.get(condition, {}).get(subtype, (subtype,))
+        if not any(form.lower() in quote.lower() for form in forms):
+            return False
     gene = value.get("gene")
     if isinstance(gene, str) and gene.lower() not in quote.lower():
         return False
     outcome = value.get("outcome")
     if name == "therapy_trial" and outcome not in (None, Outcome.UNKNOWN.value):
         return _outcome_stated(str(outcome), quote)
+    if name in ("therapy_status", "response_to_therapy", "dose_increase"):
+        # The requested drug's course: the quote must name it.
+        return _mentions_drug("ruxolitinib", quote, lexicon)
     return True
 
 

@@ -134,6 +134,8 @@ class CaseResult:
 class Evaluation:
     cases: list[CaseResult] = field(default_factory=list)
     by_kind: dict[str, Counts] = field(default_factory=dict)
+    model: dict[str, int] = field(default_factory=dict)
+    """With a model: calls, cache hits, tokens and claims, summed over the cases."""
 
     @property
     def agreement(self) -> float:
@@ -141,6 +143,7 @@ class Evaluation:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            **({"model": self.model} if self.model else {}),
             "cases": len(self.cases),
             "decision_agreement": round(self.agreement, 4),
             "facts": {
@@ -218,6 +221,18 @@ def evaluate(root: Path, policy: Policy, extractor: Extractor | None = None) -> 
             unreadable=[str(p) for p in extraction.problems],
         )
         result.cases.append(case)
+        if extraction.llm is not None:
+            usage = extraction.llm
+            for name, count in (
+                ("calls", usage.calls),
+                ("cache_hits", usage.cache_hits),
+                ("input_tokens", usage.input_tokens),
+                ("output_tokens", usage.output_tokens),
+                ("grounded", usage.grounded),
+                ("ungrounded", usage.ungrounded),
+                ("failures", len(usage.failures)),
+            ):
+                result.model[name] = result.model.get(name, 0) + count
         for key in predicted | wanted:
             counts = result.by_kind.setdefault(key[0], Counts())
             if key in predicted and key in wanted:
@@ -256,6 +271,8 @@ def to_table(evaluation: Evaluation, verbose: bool = False) -> str:
         )
     agreeing = sum(c.agrees for c in evaluation.cases)
     lines += ["", f"decision agreement: {agreeing}/{len(evaluation.cases)}"]
+    if evaluation.model:
+        lines.append("model: " + ", ".join(f"{k} {v}" for k, v in evaluation.model.items()))
     for case in evaluation.cases:
         mark = "ok  " if case.agrees else "DIFF"
         lines.append(

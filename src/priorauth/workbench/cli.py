@@ -18,7 +18,7 @@ from priorauth.adjudicate.request import Request
 from priorauth.adjudicate.validity import check_request
 
 if TYPE_CHECKING:
-    from priorauth.extract.pipeline import Extraction
+    from priorauth.extract.pipeline import Extraction, Extractor
 
 EXIT_BAD_INPUT = 2
 
@@ -123,21 +123,39 @@ class _ProgressBar:
             sys.stderr.write("\n")
 
 
-def _extract_packet(policy: Policy, packet: Sequence[str]) -> Extraction:
-    from priorauth.extract.pipeline import Extractor
+def _extractor(policy: Policy, mode: str | None) -> Extractor:
+    """Rules alone unless a model is configured (then hybrid), or as ``--extractor`` says."""
+    from priorauth.extract.llm_model import configured_model, configured_name
+    from priorauth.extract.pipeline import Extractor, Mode
 
-    return Extractor(policy).extract([Path(p) for p in packet], progress=_ProgressBar())
+    chosen = Mode(mode) if mode else (Mode.HYBRID if configured_name() else Mode.RULES)
+    chat = None if chosen is Mode.RULES else configured_model()
+    return Extractor(policy, chosen, chat)
+
+
+def _extract_packet(policy: Policy, args: argparse.Namespace) -> Extraction:
+    extractor = _extractor(policy, args.extractor)
+    return extractor.extract([Path(p) for p in args.packet], progress=_ProgressBar())
 
 
 def _warn_unreadable(extraction: Extraction) -> None:
     for problem in extraction.problems:
         sys.stderr.write(f"priorauth: unreadable: {problem}\n")
+    for warning in extraction.warnings:
+        sys.stderr.write(f"priorauth: model: {warning}; the rules' facts stand for it\n")
+    if extraction.llm is not None:
+        usage = extraction.llm
+        sys.stderr.write(
+            f"priorauth: model {usage.model}: {usage.calls} calls, {usage.cache_hits} cached, "
+            f"{usage.input_tokens} + {usage.output_tokens} tokens, {usage.grounded} claims "
+            f"grounded, {usage.ungrounded} not\n"
+        )
 
 
 def _extract(args: argparse.Namespace) -> int:
     from priorauth.extract import report
 
-    extraction = _extract_packet(_policy(args.policy), args.packet)
+    extraction = _extract_packet(_policy(args.policy), args)
     _warn_unreadable(extraction)
     sys.stdout.write(report.to_json_text(extraction) if args.json else report.to_table(extraction))
     return 0
@@ -147,7 +165,7 @@ def _decide(args: argparse.Namespace) -> int:
     from priorauth.extract import report
 
     policy, engine, request = _request_inputs(args)
-    extraction = _extract_packet(policy, args.packet)
+    extraction = _extract_packet(policy, args)
     _warn_unreadable(extraction)
     decision = engine.decide(request, tuple(extraction.facts))
     if args.json:
@@ -165,7 +183,8 @@ def _decide(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     from priorauth.extract import evaluation
 
-    result = evaluation.evaluate(Path(args.samples), _policy(args.policy))
+    policy = _policy(args.policy)
+    result = evaluation.evaluate(Path(args.samples), policy, _extractor(policy, args.extractor))
     if args.json:
         sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
     else:
@@ -211,6 +230,11 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("packet", metavar="PACKET", nargs="+", help="a folder or PDF files")
     extract.add_argument("--json", action="store_true", help="print facts with evidence as JSON")
     extract.add_argument("--policy", metavar="FILE", help="a policy file (default: bundled)")
+    extract.add_argument(
+        "--extractor",
+        choices=["rules", "llm", "hybrid"],
+        help="rules (offline), llm, or hybrid (default: hybrid when PRIORAUTH_LLM is set)",
+    )
     extract.set_defaults(run=_extract)
 
     decide = commands.add_parser(
@@ -221,6 +245,11 @@ def build_parser() -> argparse.ArgumentParser:
     decide.add_argument("--json", action="store_true", help="print the decision object")
     decide.add_argument("--policy", metavar="FILE", help="a policy file (default: bundled)")
     decide.add_argument("--settings", metavar="FILE", help="plan settings JSON")
+    decide.add_argument(
+        "--extractor",
+        choices=["rules", "llm", "hybrid"],
+        help="rules (offline), llm, or hybrid (default: hybrid when PRIORAUTH_LLM is set)",
+    )
     decide.set_defaults(run=_decide)
 
     evaluate = commands.add_parser(
@@ -234,6 +263,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--min-agreement", type=float, default=1.0, help="decision agreement (default 1.0)"
     )
     evaluate.add_argument("--policy", metavar="FILE", help="a policy file (default: bundled)")
+    evaluate.add_argument(
+        "--extractor",
+        choices=["rules", "llm", "hybrid"],
+        help="rules (offline), llm, or hybrid (default: hybrid when PRIORAUTH_LLM is set)",
+    )
     evaluate.set_defaults(run=_eval)
     return parser
 
