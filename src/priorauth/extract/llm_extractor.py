@@ -179,7 +179,11 @@ class LlmReader:
 
         where = f"{pages[0].document} pages {pages[0].number}-{pages[-1].number}"
         user = self.prompt.user.replace("{pages}", _pages_block(pages))
-        structured = self.chat.model.with_structured_output(Claims, include_raw=True)
+        # Tool calling: the structured-output method most servers support (OpenAI, vLLM,
+        # llama.cpp, Ollama, Anthropic).
+        structured = self.chat.model.with_structured_output(
+            Claims, include_raw=True, method="function_calling"
+        )
         self.usage.calls += 1
         try:
             answer: Any = structured.invoke([SystemMessage(self._system), HumanMessage(user)])

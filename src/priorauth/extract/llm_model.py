@@ -5,6 +5,7 @@
 installed and its key is read from the provider's usual environment variable.
 ``PRIORAUTH_LLM_BASE_URL`` points the OpenAI provider at any OpenAI-compatible server (vLLM,
 llama.cpp, Ollama's OpenAI API, a gateway). Nothing is called when neither is set.
+``PRIORAUTH_LLM_TIMEOUT`` (seconds) and ``PRIORAUTH_LLM_RETRIES`` tune the calls.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
 TIMEOUT_SECONDS = 120.0
+"""Per call; ``PRIORAUTH_LLM_TIMEOUT`` overrides it."""
 RETRIES = 3
-"""Retries on rate limits and server errors, with the client's exponential backoff."""
+"""Retries on rate limits and server errors, with the client's exponential backoff;
+``PRIORAUTH_LLM_RETRIES`` overrides it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +45,14 @@ def configured_model() -> ChatModel:
     provider, _, model = name.partition(":")
     if not provider or not model:
         raise InputError("PRIORAUTH_LLM", "", f"{name!r} is not provider:model")
-    options: dict[str, Any] = {
-        "temperature": 0,
-        "timeout": TIMEOUT_SECONDS,
-        "max_retries": RETRIES,
-    }
+    try:
+        timeout = float(os.environ.get("PRIORAUTH_LLM_TIMEOUT") or TIMEOUT_SECONDS)
+        retries = int(os.environ.get("PRIORAUTH_LLM_RETRIES") or RETRIES)
+    except ValueError:
+        raise InputError(
+            "PRIORAUTH_LLM_TIMEOUT", "", "timeout and retries must be numbers"
+        ) from None
+    options: dict[str, Any] = {"temperature": 0, "timeout": timeout, "max_retries": retries}
     base_url = os.environ.get("PRIORAUTH_LLM_BASE_URL")
     if base_url:
         if provider != "openai":

@@ -31,8 +31,18 @@ def problems_json(extraction: Extraction) -> list[dict[str, Any]]:
     ]
 
 
+def extraction_json(extraction: Extraction) -> dict[str, Any]:
+    """How the facts were read: the extractor, and the model's calls, tokens and claims."""
+    out: dict[str, Any] = {"mode": extraction.mode.value, "pages": extraction.pages}
+    if extraction.llm is not None:
+        out["llm"] = extraction.llm.to_json()
+        out["agreed"] = extraction.agreed
+    return out
+
+
 def to_json(extraction: Extraction) -> dict[str, Any]:
     return {
+        "extraction": extraction_json(extraction),
         "documents": documents_json(extraction),
         "unreadable": problems_json(extraction),
         "facts": [fact.model_dump(mode="json", exclude_defaults=True) for fact in extraction.facts],
@@ -43,6 +53,7 @@ def decision_json(decision: Decision, extraction: Extraction) -> dict[str, Any]:
     """CONTRACT.md's decision object for a packet: the decision, then the documents read,
     those that could not be, and every fact found (used or not)."""
     document = decision_to_json(decision)
+    document["extraction"] = extraction_json(extraction)
     document["documents"] = documents_json(extraction)
     document["unreadable"] = problems_json(extraction)
     document["facts"] = to_json(extraction)["facts"]
