@@ -33,6 +33,7 @@ from priorauth.adjudicate.policy_file import bundled_policy
 from priorauth.extract.assemble import Assembler
 from priorauth.extract.ocr import OcrCache
 from priorauth.extract.packet import PacketReader
+from priorauth.extract.pages import Page
 from priorauth.extract.pipeline import Extractor
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "packets"
@@ -175,6 +176,33 @@ def bench_ocr() -> None:
     )
 
 
+def bench_llm_calls(folder: Path) -> None:
+    """Calls and prompt tokens the LLM extractor would spend on the packet: one call per
+    chunk of a document (measured without a model: the prompt is built and counted)."""
+    from priorauth.extract.claims import vocabulary
+    from priorauth.extract.llm_extractor import chunks, pages_block
+    from priorauth.prompts import load_prompt
+
+    prompt = load_prompt("extract_facts")
+    system = prompt.system.replace("{vocabulary}", vocabulary())
+    by_document: dict[str, list[Page]] = {}
+    for page in PacketReader([folder], cache=OcrCache(None)).pages():
+        by_document.setdefault(page.document, []).append(page)
+    calls = tokens = 0
+    for pages in by_document.values():
+        for run in chunks(pages):
+            calls += 1
+            user = prompt.user.replace("{pages}", pages_block(run))
+            tokens += (len(system) + len(user)) // 4
+    pages_read = sum(len(p) for p in by_document.values())
+    print(
+        f"LLM extractor on the same packet ({prompt.version}): {calls} calls for {pages_read} pages"
+    )
+    print(
+        f"  prompt tokens ~{tokens:,} (~{tokens // max(calls, 1):,} a call; 4 characters a token)"
+    )
+
+
 def bench_memory(folder: Path) -> None:
     big = Path(tempfile.mkdtemp(prefix="priorauth-200-"))
     try:
@@ -208,6 +236,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ocr", action="store_true", help="also measure OCR")
     parser.add_argument("--memory", action="store_true", help="also measure a 200-page packet")
+    parser.add_argument("--llm", action="store_true", help="also count LLM calls and tokens")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="priorauth-20-"))
     try:
@@ -215,6 +244,8 @@ def main() -> None:
         bench_text(folder)
         if args.ocr:
             bench_ocr()
+        if args.llm:
+            bench_llm_calls(folder)
         if args.memory:
             bench_memory(folder)
     finally:

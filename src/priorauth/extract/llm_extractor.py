@@ -120,7 +120,7 @@ class LlmCache:
             return
 
 
-def _pages_block(pages: list[Page]) -> str:
+def pages_block(pages: list[Page]) -> str:
     """The chart text, delimited as data: each page between markers naming it."""
     return "\n\n".join(
         f'<page document="{page.document}" number="{page.number}">\n'
@@ -178,7 +178,7 @@ class LlmReader:
         from langchain_core.messages import HumanMessage, SystemMessage
 
         where = f"{pages[0].document} pages {pages[0].number}-{pages[-1].number}"
-        user = self.prompt.user.replace("{pages}", _pages_block(pages))
+        user = self.prompt.user.replace("{pages}", pages_block(pages))
         # Tool calling: the structured-output method most servers support (OpenAI, vLLM,
         # llama.cpp, Ollama, Anthropic).
         structured = self.chat.model.with_structured_output(
