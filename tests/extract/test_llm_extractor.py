@@ -243,3 +243,15 @@ def test_a_model_inventing_every_answer_moves_no_decision_but_toward_pend(
     rules = _decision(policy, Extractor(policy).extract([case / "packet"]), case)
     extraction, _ = _run(policy, _inventor, packet=case / "packet")
     assert _decision(policy, extraction, case) in {rules, "pend"}
+
+
+def test_claims_of_the_wrong_shape_are_counted_and_dropped(policy: Policy) -> None:
+    wrong = [
+        claim("bsa_involvement", {"percent": "lots"}, "BSA involved: approx 4%", NOTE, 2),
+        claim("not_a_fact", {"x": 1}, "BSA involved: approx 4%", NOTE, 2),
+        claim("platelet_count", {"count": 92}, "BSA involved", NOTE, 2, date="yesterday"),
+    ]
+    extraction, _ = _run(policy, _on_note(*wrong), mode=Mode.LLM)
+    assert extraction.llm is not None
+    assert extraction.llm.invalid == 3
+    assert not [f for f in extraction.facts if f.source.kind == "llm"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from priorauth.workbench.cli import main
-from tests.llm_stub import ChatStub, Reply, delay, error, tool_call
+from tests.llm_stub import ChatStub, Reply, delay, error, refusal, tool_call
 
 CASE = Path(__file__).parents[2] / "samples" / "packets" / "ad-deny-low-potency"
 NOTE = "02-allergy-clinic-note.pdf"
@@ -102,6 +102,13 @@ def test_a_failing_model_leaves_the_rules_decision(
     facts = document["facts"]
     assert isinstance(facts, list)
     assert len(facts) == len(rules["facts"])  # type: ignore[arg-type]
+
+
+def test_a_refusal_is_a_warning(stub: ChatStub, capsys: pytest.CaptureFixture[str]) -> None:
+    stub.default(refusal("I can't help with that."))
+    document, err = _decide(capsys, "--extractor", "llm")
+    assert document["decision"] == "deny"
+    assert ": refused; the rules' facts stand for it" in err
 
 
 def test_rate_limit_is_retried(

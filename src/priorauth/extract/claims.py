@@ -29,7 +29,10 @@ NAMES = tuple(FACT_TYPES)
 class Claim(BaseModel):
     """One fact a page states."""
 
-    fact: str = Field(description="The fact's name, one of: " + ", ".join(NAMES))
+    fact: str = Field(
+        description="The fact's name, from the vocabulary",
+        json_schema_extra={"enum": list(NAMES)},
+    )
     value: dict[str, Any] = Field(description="The fact's value fields (see the vocabulary)")
     quote: str = Field(description="Words copied exactly from the page that state the fact")
     document: str = Field(description="The document the quote is from, as named in the marker")
