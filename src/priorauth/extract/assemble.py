@@ -105,19 +105,7 @@ class Assembler:
                 _context_key(mention.context),
                 date,
             )
-            draft = self._drafts.get(key)
-            if draft is None:
-                draft = self._drafts[key] = _Draft(
-                    mention.name, dict(mention.value), mention.context
-                )
-            else:
-                _merge_value(draft.value, mention.value)
-            if evidence not in draft.evidence:
-                draft.evidence.append(evidence)
-            if mention.date is not None:
-                draft.dates.append(mention.date)
-            draft.page_dated = draft.page_dated and mention.page_dated
-            draft.confidence = max(draft.confidence, mention.confidence)
+            self._record(key, mention, evidence, grounded=True)
 
     def add_ungrounded(
         self,
@@ -137,15 +125,23 @@ class Assembler:
             _context_key(mention.context),
             quote,
         )
+        self._record(key, mention, evidence, grounded=False)
+
+    def _record(
+        self, key: tuple[Any, ...], mention: Mention, evidence: Evidence, *, grounded: bool
+    ) -> None:
         draft = self._drafts.get(key)
         if draft is None:
             draft = self._drafts[key] = _Draft(
-                mention.name, dict(mention.value), mention.context, grounded=False
+                mention.name, dict(mention.value), mention.context, grounded=grounded
             )
+        else:
+            _merge_value(draft.value, mention.value)
         if evidence not in draft.evidence:
             draft.evidence.append(evidence)
         if mention.date is not None:
             draft.dates.append(mention.date)
+        draft.page_dated = draft.page_dated and mention.page_dated
         draft.confidence = max(draft.confidence, mention.confidence)
 
     def facts(self) -> list[Fact]:

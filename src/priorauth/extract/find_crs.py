@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from priorauth.adjudicate.facts import Context, OxygenDevice
 from priorauth.extract.clauses import assertion, clause_context, clause_text
-from priorauth.extract.mentions import Mention, PageText, quote_span
+from priorauth.extract.mentions import Mention, PageText, line_quote, quote_span
 from priorauth.extract.nlp import Term
 
 FEVER_MIN_C = 38.0
@@ -260,17 +260,6 @@ def find(page: PageText) -> Iterator[Mention]:
     yield from _grades(page)
 
 
-def _line_quote(page: PageText, start: int, end: int) -> tuple[int, int]:
-    """The finding's line as the quote; the finding alone when the line is a long run-on."""
-    line_start, line_end = page.line(start)
-    if end > line_end:
-        line_end = page.line(end)[1]
-    quote = quote_span(page.text, line_start, line_end)
-    if quote[0] <= start and end <= quote[1]:
-        return quote
-    return quote_span(page.text, start, end)
-
-
 def _mention(
     page: PageText,
     name: str,
@@ -280,7 +269,7 @@ def _mention(
     *,
     reading: bool = False,
 ) -> Mention:
-    start, end = _line_quote(page, term.start, term.end)
+    start, end = line_quote(page, term.start, term.end)
     return Mention(
         name=name,
         value=value,
@@ -476,7 +465,7 @@ def _vasopressors(page: PageText) -> Iterator[Mention]:
 
 
 def _pressor(page: PageText, term: Term, agent: str, context: Context) -> Mention:
-    start, end = _line_quote(page, term.start, term.end)
+    start, end = line_quote(page, term.start, term.end)
     return Mention(
         name="vasopressor",
         value={"agent": agent},

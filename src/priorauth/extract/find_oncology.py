@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from priorauth.adjudicate.facts import Context, Intent, TransplantKind
 from priorauth.extract.clauses import assertion, clause_context
-from priorauth.extract.mentions import Mention, PageText, quote_span
+from priorauth.extract.mentions import Mention, PageText, line_quote
 from priorauth.extract.nlp import Term
 
 # --- treatment plan, lines, transplant, CAR T, consultations ---------------------------------
@@ -250,16 +250,6 @@ def find(page: PageText) -> Iterator[Mention]:
 # --- shared with find_mutations --------------------------------------------------------------
 
 
-def _quote(page: PageText, start: int, end: int) -> tuple[int, int]:
-    """From the start of the finding's first line to the end of its last, if short enough."""
-    line_start = page.line(start)[0]
-    line_end = page.line(max(start, end - 1))[1]
-    quoted = quote_span(page.text, line_start, line_end)
-    if quoted[0] <= start and end <= quoted[1]:
-        return quoted
-    return quote_span(page.text, start, end)
-
-
 def mention_at(
     page: PageText,
     name: str,
@@ -270,7 +260,7 @@ def mention_at(
     confidence: float = 0.85,
 ) -> Mention:
     """The finding at ``start:end``, quoted by its whole line(s) when they are short enough."""
-    quote_start, quote_end = _quote(page, start, end)
+    quote_start, quote_end = line_quote(page, start, end)
     return Mention(
         name=name,
         value=value,

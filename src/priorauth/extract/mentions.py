@@ -180,4 +180,15 @@ def quote_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def line_quote(page: PageText, start: int, end: int) -> tuple[int, int]:
+    """The lines holding the finding as its quote; the finding alone when they run longer
+    than a quote should."""
+    line_start = page.line(start)[0]
+    line_end = page.line(max(start, end - 1))[1]
+    quoted = quote_span(page.text, line_start, line_end)
+    if quoted[0] <= start and end <= quoted[1]:
+        return quoted
+    return quote_span(page.text, start, end)
+
+
 Finder = Callable[[PageText], Iterable[Mention]]

@@ -195,6 +195,21 @@ def _eval(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _extractor_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--extractor",
+        choices=["rules", "llm", "hybrid"],
+        help="rules (offline), llm, or hybrid (default: hybrid when PRIORAUTH_LLM is set)",
+    )
+
+
+def _packet_options(parser: argparse.ArgumentParser, json_help: str) -> None:
+    parser.add_argument("packet", metavar="PACKET", nargs="+", help="a folder or PDF files")
+    parser.add_argument("--json", action="store_true", help=json_help)
+    parser.add_argument("--policy", metavar="FILE", help="a policy file (default: bundled)")
+    _extractor_option(parser)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="priorauth",
@@ -227,29 +242,15 @@ def build_parser() -> argparse.ArgumentParser:
     extract = commands.add_parser(
         "extract", help="read a chart packet (folder or PDFs) and list the facts found"
     )
-    extract.add_argument("packet", metavar="PACKET", nargs="+", help="a folder or PDF files")
-    extract.add_argument("--json", action="store_true", help="print facts with evidence as JSON")
-    extract.add_argument("--policy", metavar="FILE", help="a policy file (default: bundled)")
-    extract.add_argument(
-        "--extractor",
-        choices=["rules", "llm", "hybrid"],
-        help="rules (offline), llm, or hybrid (default: hybrid when PRIORAUTH_LLM is set)",
-    )
+    _packet_options(extract, "print facts with evidence as JSON")
     extract.set_defaults(run=_extract)
 
     decide = commands.add_parser(
         "decide", help="read the packet and decide the request (CONTRACT.md)"
     )
     decide.add_argument("request", metavar="REQUEST.json")
-    decide.add_argument("packet", metavar="PACKET", nargs="+", help="a folder or PDF files")
-    decide.add_argument("--json", action="store_true", help="print the decision object")
-    decide.add_argument("--policy", metavar="FILE", help="a policy file (default: bundled)")
+    _packet_options(decide, "print the decision object")
     decide.add_argument("--settings", metavar="FILE", help="plan settings JSON")
-    decide.add_argument(
-        "--extractor",
-        choices=["rules", "llm", "hybrid"],
-        help="rules (offline), llm, or hybrid (default: hybrid when PRIORAUTH_LLM is set)",
-    )
     decide.set_defaults(run=_decide)
 
     evaluate = commands.add_parser(
@@ -263,11 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--min-agreement", type=float, default=1.0, help="decision agreement (default 1.0)"
     )
     evaluate.add_argument("--policy", metavar="FILE", help="a policy file (default: bundled)")
-    evaluate.add_argument(
-        "--extractor",
-        choices=["rules", "llm", "hybrid"],
-        help="rules (offline), llm, or hybrid (default: hybrid when PRIORAUTH_LLM is set)",
-    )
+    _extractor_option(evaluate)
     evaluate.set_defaults(run=_eval)
     return parser
 
