@@ -13,6 +13,7 @@ from reportlab.pdfgen import canvas
 
 from priorauth.adjudicate import Engine, Policy
 from priorauth.adjudicate.inputs import parse_request
+from priorauth.extract import guard
 from priorauth.extract.llm_extractor import LlmCache
 from priorauth.extract.llm_model import ChatModel
 from priorauth.extract.pipeline import Extraction, Extractor, Mode
@@ -39,7 +40,7 @@ def _run(
 
 def _decision(policy: Policy, extraction: Extraction, case: Path = NSV) -> str:
     request = parse_request((case / "request.json").read_text(), "request.json")
-    return Engine(policy).decide(request, tuple(extraction.facts)).decision
+    return guard.decide(Engine(policy), request, extraction.facts).decision
 
 
 def _on_note(*claims: dict[str, Any]) -> Any:
@@ -255,3 +256,103 @@ def test_claims_of_the_wrong_shape_are_counted_and_dropped(policy: Policy) -> No
     assert extraction.llm is not None
     assert extraction.llm.invalid == 3
     assert not [f for f in extraction.facts if f.source.kind == "llm"]
+
+
+ATTACKS = [
+    (
+        "crs-grade2-deny",
+        "02-inpatient-progress-note.pdf",
+        claim(
+            "oxygen_support",
+            {"device": "mechanical_ventilation"},
+            "Stayed on 2 L NC.",
+            "02-inpatient-progress-note.pdf",
+        ),
+    ),
+    (
+        "nsv-approve",
+        NOTE,
+        claim(
+            "medication",
+            {"agent": "adalimumab", "status": "current"},
+            "mother with psoriasis on Humira",
+            NOTE,
+        ),
+    ),
+    (
+        "nsv-continuation-deny",
+        "02-letter-of-medical-necessity.pdf",
+        claim(
+            "response_to_therapy",
+            {"response": "positive"},
+            "no response to topical ruxolitinib",
+            "02-letter-of-medical-necessity.pdf",
+            2,
+            date="2026-07-09",
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "document", "bad"), ATTACKS, ids=[a[0] for a in ATTACKS])
+def test_a_real_quote_misread_can_only_pend_until_a_reviewer_confirms(
+    policy: Policy, case: str, document: str, bad: dict[str, Any]
+) -> None:
+    """Found by review: these claims quote real words that do not say what is claimed; one
+    of them gets past the quote checks, and a model fact alone must not settle an item."""
+    folder = PACKETS / case
+    rules = _decision(policy, Extractor(policy).extract([folder / "packet"]), folder)
+
+    def answer(pages: dict[tuple[str, int], str]) -> Answer:
+        return {"claims": [bad]} if any(doc == document for doc, _ in pages) else NOTHING
+
+    extraction, _ = _run(policy, answer, packet=folder / "packet")
+    assert _decision(policy, extraction, folder) in {rules, "pend"}
+
+
+def test_a_model_fact_settles_an_item_once_a_reviewer_confirms_it(policy: Policy) -> None:
+    from priorauth.adjudicate.facts import FACT_ADAPTER
+    from priorauth.adjudicate.inputs import parse_facts
+
+    sample = PACKETS.parent / "facts" / "nsv-approve"
+    request = parse_request((sample / "request.json").read_text(), "request.json")
+    facts = list(parse_facts((sample / "facts.json").read_text(), "facts.json").facts)
+
+    def biologic(status: str) -> Any:
+        return FACT_ADAPTER.validate_python(
+            {
+                "id": "llm-medication-1",
+                "name": "medication",
+                "value": {"agent": "dupilumab", "status": "current"},
+                "source": {"kind": "llm", "name": "priorauth-llm", "model": "scripted:test"},
+                "status": status,
+            }
+        )
+
+    engine = Engine(policy)
+    assert guard.decide(engine, request, facts).decision == "approve"
+    proposed = guard.decide(engine, request, [*facts, biologic("proposed")])
+    assert proposed.decision == "pend"
+    (item,) = [r for r in proposed.results if r.status.value == "unknown"]
+    assert "llm-medication-1" in item.reason
+    assert "confirm or reject" in item.reason
+    assert guard.decide(engine, request, [*facts, biologic("confirmed")]).decision == "deny"
+
+
+def test_odd_answers_and_a_corrupt_cache_do_not_crash(policy: Policy, tmp_path: Path) -> None:
+    odd = [
+        claim("bsa_involvement", {"percent": 4}, "BSA involved: approx 4%", "", 2),
+        claim("consultation", {"specialty": "   "}, "BSA involved: approx 4%", NOTE, 2),
+        claim("bsa_involvement", {"percent": 4}, "BSA involved: approx 4%", NOTE, 0),
+    ]
+    cache = LlmCache(tmp_path / "llm")
+    extraction, model = _run(policy, _on_note(*odd), cache=cache)
+    # The empty document name is the chunk's: the first claim is found, and agrees with the
+    # rules' BSA; the blank specialty and page 0 are dropped or kept ungrounded, no crash.
+    assert extraction.agreed == 1
+    assert not [f for f in extraction.facts if f.source.kind == "llm" and f.grounded]
+    for path in (tmp_path / "llm").rglob("*.json"):
+        path.write_bytes(b"\xff\xfe not json")
+    again, model_again = _run(policy, _on_note(*odd), cache=cache)
+    assert len(model_again.calls) == len(model.calls)  # a corrupt entry is a miss, not a crash
+    assert again.agreed == 1

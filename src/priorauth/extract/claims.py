@@ -99,30 +99,31 @@ def _number_stated(field: str, value: float, quote: str) -> bool:
     return value in numbers
 
 
+def _has_words(words: str, quote: str) -> bool:
+    """``words`` in ``quote`` as whole words ("epinephrine" is not in "norepinephrine")."""
+    return re.search(rf"(?<![\w-]){re.escape(words)}(?![\w-])", quote, re.IGNORECASE) is not None
+
+
 def _mentions_drug(agent: str, quote: str, lexicon: Lexicon) -> bool:
-    lowered = quote.lower()
     forms = [form for form, drug in lexicon.drugs.items() if drug.agent == agent.lower()]
-    return any(form.lower() in lowered for form in [agent, *forms])
+    return any(_has_words(form, quote) for form in [agent, *forms])
 
 
 def _mentions_condition(condition: str, quote: str, lexicon: Lexicon) -> bool:
-    lowered = quote.lower()
-    return any(form.lower() in lowered for form in lexicon.conditions.get(condition, ()))
+    return any(_has_words(form, quote) for form in lexicon.conditions.get(condition, ()))
 
 
 _KIND_WORDS: dict[str, str] = {
     "immune_status": r"immun",
     "hypotension": r"hypotens|\bSBP\b|\bMAP\b|\bBP\b|pressure",
-    "medication_list": r"\bmed",
+    "medication_list": r"\bmed(?:s\b|ication)",
     "transplant": r"transplant|\bHCT\b|\bSCT\b|\bBMT\b|HSCT|\ballo|\bauto",
     "cell_therapy": r"\bCAR\b|CAR-?T|-cel\b|leucel|cabtagene",
     "crs_grade": r"\bgr(?:ade)?\b|\bG[1-4]\b",
-    "vasopressor": r"\w",
     "oxygen_support": r"\bO2\b|oxygen|cannula|\bNC\b|HFNC|mask|\bNRB\b|CPAP|BiPAP|BIPAP|"
     r"intubat|ventilat",
     "dose_increase": r"dose|dosing|titrat|increas|escalat|same|unchanged",
     "dose_literature": r"et al|\d{4}|guideline|NCCN",
-    "fever": r"\d",
 }
 """Words without which a quote cannot state a fact of that kind."""
 
@@ -175,8 +176,8 @@ def _words_for(name: str, value: dict[str, Any], quote: str) -> bool:
     for field in ("intent", "specialty"):
         said = value.get(field)
         if isinstance(said, str):
-            stem = said.replace("_", " ").split()[0][:5]
-            if stem.lower() not in quote.lower():
+            parts = said.replace("_", " ").split()
+            if not parts or parts[0][:5].lower() not in quote.lower():
                 return False
     return True
 
@@ -191,10 +192,9 @@ def supported(name: str, value: dict[str, Any], quote: str, lexicon: Lexicon) ->
         number = value.get(field)
         if isinstance(number, int | float) and not _number_stated(field, float(number), quote):
             return False
-    for field in ("agent",):
-        agent = value.get(field)
-        if isinstance(agent, str) and not _mentions_drug(agent, quote, lexicon):
-            return False
+    agent = value.get("agent")
+    if isinstance(agent, str) and not _mentions_drug(agent, quote, lexicon):
+        return False
     condition = value.get("condition")
     if isinstance(condition, str) and not _mentions_condition(condition, quote, lexicon):
         return False

@@ -21,6 +21,7 @@ from priorauth.adjudicate.errors import InputError
 from priorauth.adjudicate.facts import FACT_TYPES, FAILURE_OUTCOMES, PlateletCountValue
 from priorauth.adjudicate.inputs import parse_request
 from priorauth.adjudicate.policy import Policy
+from priorauth.extract import guard
 from priorauth.extract.pipeline import Extraction, Extractor
 
 COMPARED: dict[str, tuple[str, ...]] = {
@@ -207,7 +208,7 @@ def evaluate(root: Path, policy: Policy, extractor: Extractor | None = None) -> 
         request_file = case_dir / "request.json"
         request = parse_request(request_file.read_text(encoding="utf-8"), str(request_file))
         extraction = extractor.extract([case_dir / "packet"])
-        decision = engine.decide(request, tuple(extraction.facts))
+        decision = guard.decide(engine, request, extraction.facts)
         predicted = _keys(_as_dicts(extraction))
         wanted = _keys(expected.get("facts") or [])
         case = CaseResult(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,7 +103,7 @@ class LlmCache:
             return None
         try:
             return Claims.model_validate_json(path.read_text(encoding="utf-8"))
-        except (OSError, ValidationError):
+        except (OSError, ValidationError, UnicodeDecodeError):
             return None
 
     def put(self, key: str, claims: Claims) -> None:
@@ -155,12 +156,22 @@ class LlmReader:
             prefix="llm-",
         )
         self._system = self.prompt.system.replace("{vocabulary}", vocabulary())
+        # What the answers depend on besides the pages: the prompt's words (not only its
+        # version), the claim schema, and the model and where it is served.
+        self._fingerprint = hashlib.sha256(
+            (
+                self.prompt.version
+                + self._system
+                + self.prompt.user
+                + json.dumps(Claims.model_json_schema(), sort_keys=True)
+            ).encode()
+        ).hexdigest()
 
     def read(self, digest: str, pages: list[Page]) -> None:
         """One call (or a cache hit) for these pages of one document; claims to facts."""
         numbers = ",".join(str(page.number) for page in pages)
         key = hashlib.sha256(
-            f"{digest}|{numbers}|{self.prompt.version}|{self.chat.name}".encode()
+            f"{digest}|{numbers}|{self._fingerprint}|{self.chat.name}|{self.chat.endpoint}".encode()
         ).hexdigest()
         claims = self.cache.get(key)
         if claims is None:
@@ -170,9 +181,14 @@ class LlmReader:
             self.cache.put(key, claims)
         else:
             self.usage.cache_hits += 1
-        by_page = {(page.document, page.number): page for page in pages}
+        # A chunk is one document: its name is the chunk's, whatever the model wrote (and a
+        # cached answer serves a renamed copy of the same file).
+        by_number = {page.number: page for page in pages}
         for claim in claims.claims:
-            self._take(claim, by_page)
+            try:
+                self._take(claim.model_copy(update={"document": pages[0].document}), by_number)
+            except (ValidationError, ValueError, TypeError, IndexError):
+                self.usage.invalid += 1
 
     def _ask(self, pages: list[Page]) -> Claims | None:
         from langchain_core.messages import HumanMessage, SystemMessage
@@ -205,7 +221,7 @@ class LlmReader:
             return None
         return parsed
 
-    def _take(self, claim: Claim, by_page: dict[tuple[str, int], Page]) -> None:
+    def _take(self, claim: Claim, by_number: dict[int, Page]) -> None:
         self.usage.claims += 1
         model = FACT_TYPES.get(claim.fact)
         if model is None:
@@ -221,7 +237,7 @@ class LlmReader:
         context = Context(
             negated=claim.negated, family=claim.family, hypothetical=claim.hypothetical
         )
-        page = by_page.get((claim.document, claim.page))
+        page = by_number.get(claim.page)
         found = locate(page.text, claim.quote) if page is not None else None
         mention = Mention(claim.fact, value, 0, 0, context, date, confidence=0.7)
         if page is None or found is None:

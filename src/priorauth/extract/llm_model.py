@@ -5,7 +5,8 @@
 installed and its key is read from the provider's usual environment variable.
 ``PRIORAUTH_LLM_BASE_URL`` points the OpenAI provider at any OpenAI-compatible server (vLLM,
 llama.cpp, Ollama's OpenAI API, a gateway). Nothing is called when neither is set.
-``PRIORAUTH_LLM_TIMEOUT`` (seconds) and ``PRIORAUTH_LLM_RETRIES`` tune the calls.
+``PRIORAUTH_LLM_TIMEOUT`` (seconds) and ``PRIORAUTH_LLM_RETRIES`` tune the calls. LangSmith
+tracing is switched off for this process unless ``PRIORAUTH_LLM_TRACING=1``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class ChatModel:
     model: BaseChatModel
     name: str
     """As configured: ``provider:model``; recorded on every fact the model produces."""
+    endpoint: str = ""
+    """The server's base URL when one is configured (part of the answer cache's key)."""
 
 
 def configured_name() -> str | None:
@@ -59,9 +62,14 @@ def configured_model() -> ChatModel:
             raise InputError("PRIORAUTH_LLM_BASE_URL", "", "is for the openai provider only")
         options["base_url"] = base_url
         options.setdefault("api_key", os.environ.get("OPENAI_API_KEY") or "not-needed")
+    if os.environ.get("PRIORAUTH_LLM_TRACING") != "1":
+        # langchain sends every prompt to LangSmith when tracing is on in the environment;
+        # packet text goes only where priorauth is configured to send it.
+        os.environ["LANGSMITH_TRACING"] = "false"
+        os.environ["LANGCHAIN_TRACING_V2"] = "false"
     from langchain.chat_models import init_chat_model
 
     try:
-        return ChatModel(init_chat_model(name, **options), name)
+        return ChatModel(init_chat_model(name, **options), name, base_url or "")
     except (ImportError, ValueError) as error:
         raise InputError("PRIORAUTH_LLM", "", f"cannot use {name!r}: {error}") from None

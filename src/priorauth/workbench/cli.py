@@ -162,12 +162,12 @@ def _extract(args: argparse.Namespace) -> int:
 
 
 def _decide(args: argparse.Namespace) -> int:
-    from priorauth.extract import report
+    from priorauth.extract import guard, report
 
     policy, engine, request = _request_inputs(args)
     extraction = _extract_packet(policy, args)
     _warn_unreadable(extraction)
-    decision = engine.decide(request, tuple(extraction.facts))
+    decision = guard.decide(engine, request, extraction.facts)
     if args.json:
         document = report.decision_json(decision, extraction)
         sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
