@@ -19,3 +19,12 @@ def cache_root(kind: str) -> Path | None:
         return Path(configured) / kind
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "priorauth" / kind
+
+
+def private_folder(root: Path, name: str) -> Path:
+    """``root/name``, with ``root`` and it created readable by the owner only."""
+    root.mkdir(parents=True, exist_ok=True)
+    root.chmod(0o700)
+    folder = root / name
+    folder.mkdir(exist_ok=True, mode=0o700)
+    return folder

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from priorauth.adjudicate.facts import FACT_TYPES, Context, Source, SourceKind
 from priorauth.extract.assemble import Assembler
-from priorauth.extract.cache_dir import cache_root
+from priorauth.extract.cache_dir import cache_root, private_folder
 from priorauth.extract.claims import Claim, Claims, supported, vocabulary
 from priorauth.extract.grounding import locate
 from priorauth.extract.lexicon import Lexicon
@@ -31,6 +31,9 @@ from priorauth.extract.llm_model import ChatModel
 from priorauth.extract.mentions import Mention
 from priorauth.extract.pages import Page
 from priorauth.prompts import Prompt, load_prompt
+
+EXTRACTOR_VERSION = "1"
+"""Of the code around the model (chunking, grounding, checks); the prompt has its own."""
 
 TOKEN_BUDGET = 6000
 """Page text per call, in tokens (about four characters each)."""
@@ -111,7 +114,7 @@ class LlmCache:
         if path is None:
             return
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_folder(path.parent.parent, path.parent.name)
             temporary = path.with_suffix(".tmp")
             descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
@@ -149,7 +152,7 @@ class LlmReader:
             Source(
                 kind=SourceKind.LLM,
                 name="priorauth-llm",
-                version="1",
+                version=EXTRACTOR_VERSION,
                 model=chat.name,
                 prompt_version=self.prompt.version,
             ),

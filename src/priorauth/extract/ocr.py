@@ -20,7 +20,7 @@ from typing import Any
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from priorauth.extract.cache_dir import cache_root
+from priorauth.extract.cache_dir import cache_root, private_folder
 from priorauth.extract.pages import CharBoxes, Page, TextSource
 
 OCR_VERSION = "2"
@@ -292,7 +292,7 @@ class OcrCache:
         if path is None:
             return
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_folder(path.parent.parent, path.parent.name)
             temporary = path.with_suffix(".tmp")
             with os.fdopen(
                 os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w"

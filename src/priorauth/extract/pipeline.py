@@ -144,6 +144,7 @@ class Extractor:
         if model is None:
             return rule_facts, 0
         model_facts = model.assembler.facts()
+        model.usage.invalid += model.assembler.rejected
         if self.mode is Mode.LLM:
             # Pages the model could not read keep the rules' facts: never a lost fact.
             kept = [
