@@ -266,6 +266,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--policy", metavar="FILE", help="a policy file (default: bundled)")
     _extractor_option(evaluate)
     evaluate.set_defaults(run=_eval)
+
+    from priorauth.workbench import admin
+
+    admin.add_commands(commands)
     return parser
 
 

@@ -1,0 +1,341 @@
+"""The repository functions the API uses: cases, their documents, extraction runs and facts.
+
+Writes go through the caller's session (the caller commits) and each is audited with the
+state before and after. Facts are updated with optimistic locking: the caller says which
+``version`` it read, and a stale version raises :class:`ConflictError` with nothing saved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from priorauth.adjudicate.errors import InputError
+from priorauth.adjudicate.facts import FACT_ADAPTER, FactStatus
+from priorauth.adjudicate.request import Request
+from priorauth.workbench.store import audit
+from priorauth.workbench.store import documents as document_store
+from priorauth.workbench.store.errors import ConflictError, NotFoundError
+from priorauth.workbench.store.models import (
+    Case,
+    CaseDocument,
+    CaseStatus,
+    ExtractionRun,
+    FactRecord,
+    canonical_json,
+    utcnow,
+)
+
+__all__ = [
+    "TURNAROUND",
+    "ConflictError",
+    "case_facts",
+    "confirmed_facts",
+    "create_case",
+    "finish_run",
+    "get_case",
+    "save_facts",
+    "start_run",
+    "update_fact",
+]
+
+TURNAROUND: Mapping[str, dt.timedelta] = {
+    "medicaid": dt.timedelta(hours=24),
+    "commercial": dt.timedelta(hours=72),
+    "marketplace": dt.timedelta(hours=72),
+}
+"""Standard (non-expedited) review time by line of business, counted from receipt."""
+
+_IMMUTABLE_FACT_FIELDS = ("id", "name")
+_MAX_NAME = 255
+
+
+def _problem(source: str, prefix: str, error: ValidationError) -> InputError:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    field = f"{prefix}.{where}" if prefix and where else prefix or where
+    return InputError(source, field, first["msg"])
+
+
+def _parse_request(request_json: str | Mapping[str, Any]) -> tuple[Request, Any]:
+    if isinstance(request_json, str):
+        try:
+            raw: Any = json.loads(request_json)
+        except json.JSONDecodeError as error:
+            raise InputError("request", "", f"not JSON: {error}") from None
+    else:
+        raw = dict(request_json)
+    try:
+        return Request.model_validate(raw), raw
+    except ValidationError as error:
+        raise _problem("request", "", error) from None
+
+
+def _check_names(docs: Sequence[tuple[str, bytes]]) -> None:
+    seen: set[str] = set()
+    for index, (name, _data) in enumerate(docs):
+        field = f"documents[{index}].name"
+        if not name.strip() or len(name) > _MAX_NAME:
+            raise InputError("case", field, f"a document needs a name of 1-{_MAX_NAME} chars")
+        if any(char in name for char in "/\\") or any(ord(char) < 32 for char in name):
+            raise InputError("case", field, f"{name!r} contains a path separator or control")
+        if name in seen:
+            raise InputError("case", field, f"two documents are named {name!r}")
+        seen.add(name)
+
+
+def _case_summary(case: Case, docs: Sequence[CaseDocument]) -> dict[str, object]:
+    return {
+        "status": case.status.value,
+        "line_of_business": case.line_of_business,
+        "product": case.product,
+        "received_date": case.received_date.isoformat(),
+        "due_at": case.due_at.isoformat(),
+        "assignee_id": case.assignee_id,
+        "version": case.version,
+        "request_sha256": hashlib.sha256(case.request_json.encode("utf-8")).hexdigest(),
+        "documents": [{"name": doc.name, "sha256": doc.sha256} for doc in docs],
+    }
+
+
+def create_case(
+    session: Session,
+    request_json: str | Mapping[str, Any],
+    documents: Sequence[tuple[str, bytes]],
+    actor: str,
+    *,
+    received_at: dt.datetime | None = None,
+    turnaround: Mapping[str, dt.timedelta] = TURNAROUND,
+) -> Case:
+    """A new case (status ``extracting``) with its request and named documents.
+
+    ``due_at`` is ``received_at`` (default: now) plus the line of business's ``turnaround``.
+    The request must validate (CONTRACT.md); document names must be unique plain names.
+    """
+    request, raw = _parse_request(request_json)
+    _check_names(documents)
+    lob = request.line_of_business
+    if lob not in turnaround:
+        raise InputError("request", "line_of_business", f"no turnaround configured for {lob!r}")
+    now = utcnow()
+    start = received_at or now
+    if start.tzinfo is None:
+        raise InputError("case", "received_at", "must be timezone-aware")
+    case = Case(
+        request_json=canonical_json(raw),
+        status=CaseStatus.EXTRACTING,
+        line_of_business=lob,
+        product=request.medication.product,
+        received_date=request.received_date,
+        due_at=start + turnaround[lob],
+        created_at=now,
+    )
+    session.add(case)
+    session.flush()
+    links = []
+    for name, data in documents:
+        stored = document_store.add(session, data)
+        link = CaseDocument(case_id=case.id, sha256=stored.sha256, name=name)
+        session.add(link)
+        links.append(link)
+    session.flush()
+    audit.record(session, actor, "case.create", "case", case.id, None, _case_summary(case, links))
+    return case
+
+
+def get_case(session: Session, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFoundError(f"no case {case_id}")
+    return case
+
+
+def _run_summary(run: ExtractionRun) -> dict[str, object]:
+    return {
+        "case_id": run.case_id,
+        "mode": run.mode,
+        "status": run.status,
+        "started_at": run.started_at.isoformat(),
+        "finished_at": None if run.finished_at is None else run.finished_at.isoformat(),
+        "usage": None if run.usage_json is None else json.loads(run.usage_json),
+    }
+
+
+def start_run(session: Session, case_id: int, mode: str, actor: str) -> ExtractionRun:
+    """Record that an extraction of ``case_id`` in ``mode`` started (status ``running``)."""
+    get_case(session, case_id)
+    run = ExtractionRun(case_id=case_id, mode=mode, status="running", started_at=utcnow())
+    session.add(run)
+    session.flush()
+    audit.record(session, actor, "run.start", "extraction_run", run.id, None, _run_summary(run))
+    return run
+
+
+def finish_run(
+    session: Session,
+    run_id: int,
+    status: str,
+    actor: str,
+    usage: Mapping[str, Any] | None = None,
+) -> ExtractionRun:
+    """Record how run ``run_id`` ended (``succeeded``/``failed``) and its model usage."""
+    run = session.get(ExtractionRun, run_id)
+    if run is None:
+        raise NotFoundError(f"no extraction run {run_id}")
+    before = _run_summary(run)
+    run.status = status
+    run.finished_at = utcnow()
+    run.usage_json = None if usage is None else canonical_json(dict(usage))
+    session.flush()
+    audit.record(session, actor, "run.finish", "extraction_run", run.id, before, _run_summary(run))
+    return run
+
+
+def _fact_summary(record: FactRecord) -> dict[str, object]:
+    return {
+        "case_id": record.case_id,
+        "fact_id": record.fact_id,
+        "run_id": record.run_id,
+        "status": record.status.value,
+        "version": record.version,
+        "data": record.data,
+    }
+
+
+def _validated(data: Mapping[str, Any], field: str) -> dict[str, Any]:
+    """The fact as priorauth.adjudicate.facts serializes it, or InputError."""
+    try:
+        fact = FACT_ADAPTER.validate_python(dict(data))
+    except ValidationError as error:
+        raise _problem("facts", field, error) from None
+    dumped: dict[str, Any] = fact.model_dump(mode="json")
+    return dumped
+
+
+def save_facts(
+    session: Session,
+    case_id: int,
+    facts: Sequence[Mapping[str, Any]],
+    run_id: int | None,
+    actor: str,
+) -> list[FactRecord]:
+    """Store an extraction's facts for ``case_id``; return the records written.
+
+    A fact id the case does not have yet is added. A stored fact with the same id is replaced
+    while it is still ``proposed``; one a reviewer confirmed or rejected is kept as it is
+    (re-extraction never undoes a review).
+    """
+    get_case(session, case_id)
+    if run_id is not None:
+        run = session.get(ExtractionRun, run_id)
+        if run is None or run.case_id != case_id:
+            raise InputError("facts", "run_id", f"no extraction run {run_id} for case {case_id}")
+    validated: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for index, fact in enumerate(facts):
+        data = _validated(fact, f"facts[{index}]")
+        if data["id"] in seen:
+            raise InputError("facts", f"facts[{index}].id", f"duplicate fact id {data['id']!r}")
+        seen.add(data["id"])
+        validated.append(data)
+    stored = {
+        record.fact_id: record
+        for record in session.scalars(
+            select(FactRecord).where(FactRecord.case_id == case_id, FactRecord.fact_id.in_(seen))
+        )
+    }
+    now = utcnow()
+    written: list[FactRecord] = []
+    for data in validated:
+        record = stored.get(data["id"])
+        if record is not None and record.status is not FactStatus.PROPOSED:
+            continue
+        before = None if record is None else _fact_summary(record)
+        if record is None:
+            record = FactRecord(case_id=case_id, fact_id=data["id"])
+            session.add(record)
+        record.run_id = run_id
+        record.data_json = canonical_json(data)
+        record.status = FactStatus(data["status"])
+        record.updated_at = now
+        record.updated_by = actor
+        session.flush()
+        action = "fact.add" if before is None else "fact.replace"
+        audit.record(session, actor, action, "fact", record.id, before, _fact_summary(record))
+        written.append(record)
+    return written
+
+
+def case_facts(session: Session, case_id: int) -> list[FactRecord]:
+    """Every fact record of ``case_id`` (with its ``version`` for updates), in stored order."""
+    return list(
+        session.scalars(
+            select(FactRecord).where(FactRecord.case_id == case_id).order_by(FactRecord.id)
+        )
+    )
+
+
+def update_fact(
+    session: Session,
+    case_id: int,
+    fact_id: str,
+    expected_version: int,
+    changes: Mapping[str, Any],
+    actor: str,
+) -> FactRecord:
+    """Apply ``changes`` (top-level fact fields, e.g. ``status`` or a whole ``value``).
+
+    ``expected_version`` is the version the caller read; if the fact changed since, raise
+    :class:`ConflictError` and save nothing. If the version check can only fail at the
+    UPDATE itself (a concurrent writer between read and write), the session is rolled back
+    before raising, so it stays usable. A fact's ``id`` and ``name`` cannot change.
+    """
+    record = session.scalars(
+        select(FactRecord)
+        .where(FactRecord.case_id == case_id, FactRecord.fact_id == fact_id)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if record is None:
+        raise NotFoundError(f"no fact {fact_id!r} in case {case_id}")
+    if record.version != expected_version:
+        raise ConflictError(
+            f"fact {fact_id!r} of case {case_id} is at version {record.version}, "
+            f"not {expected_version}: reload it"
+        )
+    current = record.data
+    for key in _IMMUTABLE_FACT_FIELDS:
+        if key in changes and changes[key] != current[key]:
+            raise InputError("facts", key, f"a fact's {key} cannot change")
+    data = _validated({**current, **changes}, fact_id)
+    before = _fact_summary(record)
+    record.data_json = canonical_json(data)
+    record.status = FactStatus(data["status"])
+    record.updated_at = utcnow()
+    record.updated_by = actor
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        raise ConflictError(
+            f"fact {fact_id!r} of case {case_id} changed while saving: reload it"
+        ) from None
+    audit.record(session, actor, "fact.update", "fact", record.id, before, _fact_summary(record))
+    return record
+
+
+def confirmed_facts(session: Session, case_id: int) -> list[dict[str, Any]]:
+    """The confirmed facts of ``case_id`` as fact JSON, ready for ``FactSet``/the engine."""
+    records = session.scalars(
+        select(FactRecord)
+        .where(FactRecord.case_id == case_id, FactRecord.status == FactStatus.CONFIRMED)
+        .order_by(FactRecord.id)
+    )
+    return [record.data for record in records]
