@@ -82,7 +82,23 @@ def audit_verify(args: argparse.Namespace) -> int:  # noqa: ARG001 - the subcomm
     return 1
 
 
+def serve(args: argparse.Namespace) -> int:
+    """The workbench's JSON API on the configured database (SQLite by default, migrated on
+    start)."""
+    import uvicorn
+
+    from priorauth.workbench.api.app import create_app
+
+    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    server = commands.add_parser("serve", help="serve the workbench's JSON API")
+    server.add_argument("--host", default="127.0.0.1")
+    server.add_argument("--port", type=int, default=8000)
+    server.set_defaults(run=serve)
+
     database = commands.add_parser("db", help="the workbench database")
     db_commands = database.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply the schema migrations").set_defaults(

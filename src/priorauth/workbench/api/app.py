@@ -1,0 +1,68 @@
+"""``create_app``: the workbench's JSON API on one database.
+
+Startup applies the migrations, opens the database and loads the policy; the rules
+extractor is built on the first extraction (spaCy takes seconds to load). Shutdown waits for
+a running extraction and closes the database. The OpenAPI document is at ``/openapi.json``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+from fastapi import FastAPI
+
+from priorauth.adjudicate import Engine, Policy, bundled_policy
+from priorauth.workbench.api import cases, errors, facts
+from priorauth.workbench.api.state import AppState, ExtractorFactory
+from priorauth.workbench.store import db
+
+if TYPE_CHECKING:
+    from priorauth.extract.pipeline import Extractor
+
+
+def rules_extractor(policy: Policy) -> Extractor:
+    """The rules extractor: deterministic and offline, so safe to run on every upload."""
+    from priorauth.extract.pipeline import Extractor, Mode
+
+    return Extractor(policy, Mode.RULES)
+
+
+def create_app(
+    database_url: str | None = None, *, make_extractor: ExtractorFactory = rules_extractor
+) -> FastAPI:
+    """The API on ``database_url`` (default :func:`~priorauth.workbench.store.db.database_url`).
+
+    ``make_extractor`` builds the app's extractor on first use (tests share one).
+    """
+    url = database_url or db.database_url()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db.upgrade(url)
+        database = db.engine_for(url)
+        policy = bundled_policy()
+        state = AppState(
+            database=database,
+            sessions=db.session_factory(database),
+            policy=policy,
+            engine=Engine(policy),
+            make_extractor=make_extractor,
+        )
+        app.state.priorauth = state
+        try:
+            yield
+        finally:
+            state.close()
+
+    app = FastAPI(
+        title="priorauth workbench",
+        summary="Prior-authorization cases: packets in, facts reviewed, decisions explained.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.include_router(cases.router)
+    app.include_router(facts.router)
+    return app

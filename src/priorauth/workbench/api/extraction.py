@@ -1,0 +1,113 @@
+"""Reading a case's packet in the background: ``extracting`` -> ``ready`` or ``failed``.
+
+The app's worker thread copies the case's stored documents into a temporary folder under
+the names the case gives them (facts cite those names), runs the rules extractor, and saves
+the facts with the extraction run. The case's status changes are audited here because the
+store has no function for them yet; a failure's reason goes into that audit event, which is
+where ``GET /api/cases/{id}`` finds it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+from concurrent.futures import Future
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from priorauth.adjudicate.errors import PriorauthError
+from priorauth.workbench.api.state import AppState
+from priorauth.workbench.store import audit, documents
+from priorauth.workbench.store.cases import finish_run, get_case, save_facts, start_run
+from priorauth.workbench.store.models import AuditEvent, CaseDocument, CaseStatus
+
+ACTOR = "extractor"
+STATUS_ACTION = "case.status"
+_log = logging.getLogger(__name__)
+
+
+def set_status(
+    session: Session, case_id: int, new: CaseStatus, actor: str, reason: str | None = None
+) -> None:
+    """Move the case to ``new`` (version-checked by the ORM) and audit it."""
+    case = get_case(session, case_id)
+    before = {"status": case.status.value, "version": case.version}
+    case.status = new
+    session.flush()
+    after: dict[str, object] = {"status": new.value, "version": case.version}
+    if reason is not None:
+        after["reason"] = reason
+    audit.record(session, actor, STATUS_ACTION, "case", case_id, before, after)
+
+
+def failure_reason(session: Session, case_id: int) -> str | None:
+    """Why the case's last extraction failed, from its latest status event."""
+    event = session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.entity == "case",
+            AuditEvent.entity_id == str(case_id),
+            AuditEvent.action == STATUS_ACTION,
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    if event is None or event.after_json is None:
+        return None
+    after = json.loads(event.after_json)
+    reason = after.get("reason") if isinstance(after, dict) else None
+    return reason if isinstance(reason, str) else None
+
+
+def _reason(error: Exception) -> str:
+    # Our own errors say what went wrong without quoting the packet; anything else may carry
+    # arbitrary text, so only its type is kept (the traceback is in the server log).
+    if isinstance(error, PriorauthError):
+        return " ".join(str(error).split())
+    return f"internal error ({type(error).__name__}); see the server log"
+
+
+def extract_case(state: AppState, case_id: int) -> None:
+    """Run in the worker thread: extract, save the facts, and set the case's status."""
+    with state.sessions.begin() as session:
+        run_id = start_run(session, case_id, "rules", ACTOR).id
+        links = session.scalars(
+            select(CaseDocument).where(CaseDocument.case_id == case_id).order_by(CaseDocument.id)
+        ).all()
+        named = [(link.name, link.sha256) for link in links]
+    try:
+        with tempfile.TemporaryDirectory(prefix="priorauth-case-") as folder:
+            paths = []
+            for name, sha in named:
+                path = Path(folder) / name
+                path.write_bytes(documents.open(sha))
+                paths.append(path)
+            extraction = state.extractor().extract(paths)
+        facts = [fact.model_dump(mode="json") for fact in extraction.facts]
+        with state.sessions.begin() as session:
+            save_facts(session, case_id, facts, run_id, ACTOR)
+            usage = None if extraction.llm is None else extraction.llm.to_json()
+            finish_run(session, run_id, "succeeded", ACTOR, usage)
+            set_status(session, case_id, CaseStatus.READY, ACTOR)
+    except Exception as error:
+        # The message only, never the packet: log the type and case, with the traceback.
+        _log.exception("extraction of case %s failed (%s)", case_id, type(error).__name__)
+        with state.sessions.begin() as session:
+            finish_run(session, run_id, "failed", ACTOR)
+            set_status(session, case_id, CaseStatus.FAILED, ACTOR, _reason(error))
+
+
+def _log_crash(future: Future[None]) -> None:
+    # extract_case records its own failures; this catches the database failing under it,
+    # which the executor would otherwise keep silently in the future.
+    error = future.exception() if not future.cancelled() else None
+    if error is not None:
+        _log.error("extraction worker crashed (%s)", type(error).__name__, exc_info=error)
+
+
+def submit(state: AppState, case_id: int) -> None:
+    """Queue the case's extraction on the app's worker thread."""
+    state.worker.submit(extract_case, state, case_id).add_done_callback(_log_crash)

@@ -1,0 +1,56 @@
+"""What one app holds: database sessions, the policy engine and the extraction worker."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from fastapi import Request
+from sqlalchemy import Engine as DatabaseEngine
+from sqlalchemy.orm import Session, sessionmaker
+
+from priorauth.adjudicate import Engine, Policy
+
+if TYPE_CHECKING:
+    from priorauth.extract.pipeline import Extractor
+
+ExtractorFactory = Callable[[Policy], "Extractor"]
+
+
+@dataclass
+class AppState:
+    """Built by the app's lifespan; routes reach it through :func:`app_state`."""
+
+    database: DatabaseEngine
+    sessions: sessionmaker[Session]
+    policy: Policy
+    engine: Engine
+    make_extractor: ExtractorFactory
+    # One worker thread: the spaCy pipeline is not shared between threads, and extractions
+    # are CPU-bound, so more threads would only compete for the GIL.
+    worker: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
+    )
+    _extractor: Extractor | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def extractor(self) -> Extractor:
+        """The app's one rules extractor, built on first use (loading spaCy takes seconds)."""
+        with self._lock:
+            if self._extractor is None:
+                self._extractor = self.make_extractor(self.policy)
+            return self._extractor
+
+    def close(self) -> None:
+        # Let a running extraction finish (its case would otherwise stay "extracting"), but
+        # drop queued ones: they would run against a database that is going away.
+        self.worker.shutdown(wait=True, cancel_futures=True)
+        self.database.dispose()
+
+
+def app_state(request: Request) -> AppState:
+    state: AppState = request.app.state.priorauth
+    return state
