@@ -11,6 +11,7 @@ from priorauth.adjudicate import Policy
 from priorauth.adjudicate.errors import InputError
 from priorauth.extract.pipeline import Extractor
 from priorauth.workbench.api.app import create_app
+from priorauth.workbench.store import audit
 from priorauth.workbench.store.cases import create_case
 from priorauth.workbench.store.db import engine_for, session_factory
 from priorauth.workbench.store.models import Role
@@ -159,3 +160,34 @@ def test_failed_extraction_says_why(
     assert case["status"] == "failed"
     assert case["error"] == "extractor: the language pipeline is missing"
     assert case["facts"] == 0
+
+
+def test_a_pharmacist_records_the_decision_with_a_comment(
+    client: TestClient, tokens: dict[Role, str], database_url: str
+) -> None:
+    case_id = create(client, tokens[Role.INTAKE]).json()["id"]
+    assert wait_for(client, tokens[Role.INTAKE], case_id)["status"] == "ready"
+    url = f"/api/cases/{case_id}/decision"
+    body = {"outcome": "deny", "comment": "Only low-potency steroids tried (I.I.7)."}
+    for role in (Role.INTAKE, Role.REVIEWER, Role.ADMIN):
+        assert client.post(url, json=body, headers=auth(tokens[role])).status_code == 403
+    no_comment = client.post(
+        url, json={"outcome": "deny", "comment": ""}, headers=auth(tokens[Role.PHARMACIST])
+    )
+    assert no_comment.status_code == 422
+    recorded = client.post(url, json=body, headers=auth(tokens[Role.PHARMACIST]))
+    assert recorded.status_code == 201, recorded.text
+    answer = recorded.json()
+    assert answer["outcome"] == "deny"
+    assert answer["recommended"] == "pend"  # no fact confirmed: the engine could not decide
+    assert answer["comment"] == body["comment"]
+    assert (
+        client.get(f"/api/cases/{case_id}", headers=auth(tokens[Role.INTAKE])).json()["status"]
+        == "decided"
+    )
+    engine = engine_for(database_url)
+    try:
+        with session_factory(engine)() as session:
+            assert audit.verify(session) is None
+    finally:
+        engine.dispose()

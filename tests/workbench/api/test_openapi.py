@@ -17,6 +17,7 @@ def test_openapi_lists_the_routes(database_url: str) -> None:
         ("/api/cases", "post"),
         ("/api/cases/{case_id}", "get"),
         ("/api/cases/{case_id}/adjudicate", "post"),
+        ("/api/cases/{case_id}/decision", "post"),
         ("/api/cases/{case_id}/facts", "get"),
         ("/api/cases/{case_id}/facts", "post"),
         ("/api/cases/{case_id}/facts/{fact_id}/confirm", "post"),

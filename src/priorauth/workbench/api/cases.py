@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, UploadFile, status
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from priorauth.adjudicate.errors import InputError
 from priorauth.adjudicate.facts import FACT_ADAPTER
@@ -17,8 +19,13 @@ from priorauth.workbench.api.auth import Adjudicator, Creator, DbSession, Reader
 from priorauth.workbench.api.state import AppState, app_state
 from priorauth.workbench.api.views import case_json
 from priorauth.workbench.store import audit
-from priorauth.workbench.store.cases import confirmed_facts, create_case, get_case
-from priorauth.workbench.store.models import CaseStatus
+from priorauth.workbench.store.cases import (
+    confirmed_facts,
+    create_case,
+    get_case,
+    record_decision,
+)
+from priorauth.workbench.store.models import CaseStatus, Role
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
 State = Annotated[AppState, Depends(app_state)]
@@ -60,12 +67,8 @@ def read(case_id: int, _who: Reader, session: DbSession) -> dict[str, Any]:
     return case_json(session, get_case(session, case_id))
 
 
-@router.post("/{case_id}/adjudicate")
-def adjudicate(case_id: int, who: Adjudicator, session: DbSession, state: State) -> dict[str, Any]:
-    """CONTRACT.md's decision from the case's confirmed facts only.
-
-    Nothing is recorded but an audit event: the store has no decision-record function yet.
-    """
+def _recommendation(session: Session, case_id: int, state: AppState) -> dict[str, Any]:
+    """CONTRACT.md's decision from the case's confirmed facts only."""
     case = get_case(session, case_id)
     if case.status is CaseStatus.EXTRACTING:
         raise HTTPException(
@@ -77,6 +80,14 @@ def adjudicate(case_id: int, who: Adjudicator, session: DbSession, state: State)
     decision = guard.decide(state.engine, request, facts)
     document = to_json(decision)
     document["facts"] = stored
+    return document
+
+
+@router.post("/{case_id}/adjudicate")
+def adjudicate(case_id: int, who: Adjudicator, session: DbSession, state: State) -> dict[str, Any]:
+    """The engine's recommendation from the case's confirmed facts (audited, not recorded
+    as the case's decision: a person does that, ``POST .../decision``)."""
+    document = _recommendation(session, case_id, state)
     audit.record(
         session,
         who.name,
@@ -85,12 +96,37 @@ def adjudicate(case_id: int, who: Adjudicator, session: DbSession, state: State)
         case_id,
         None,
         {
-            "decision": decision.decision,
-            "policy": decision.policy.id,
-            "policy_version": str(decision.policy.version),
-            "criteria_set": decision.criteria_set.id,
-            "facts": [fact.id for fact in facts],
+            "decision": document["decision"],
+            "policy": document["policy"],
+            "policy_version": str(document["policy_version"]),
+            "criteria_set": document["criteria_set"],
+            "facts": [fact["id"] for fact in document["facts"]],
         },
     )
     session.commit()
     return document
+
+
+class DecisionBody(BaseModel):
+    outcome: Literal["approve", "deny", "pend", "refer"]
+    comment: str = Field(min_length=1, max_length=4000)
+
+
+@router.post("/{case_id}/decision", status_code=status.HTTP_201_CREATED)
+def decide_case(
+    case_id: int, body: DecisionBody, who: Adjudicator, session: DbSession, state: State
+) -> dict[str, Any]:
+    """A pharmacist (or an admin, for anything but a denial) records the case's decision with
+    a comment, beside the engine's recommendation at that moment."""
+    if body.outcome == "deny" and who.role is not Role.PHARMACIST:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "only a pharmacist records a denial")
+    recommendation = _recommendation(session, case_id, state)
+    record = record_decision(session, case_id, recommendation, body.outcome, body.comment, who.name)
+    session.commit()
+    return {
+        "id": record.id,
+        "outcome": record.outcome,
+        "recommended": recommendation["decision"],
+        "recorded_by": record.recorded_by,
+        "comment": record.comment,
+    }

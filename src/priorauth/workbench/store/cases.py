@@ -28,6 +28,7 @@ from priorauth.workbench.store.models import (
     Case,
     CaseDocument,
     CaseStatus,
+    DecisionRecord,
     ExtractionRun,
     FactRecord,
     canonical_json,
@@ -35,6 +36,7 @@ from priorauth.workbench.store.models import (
 )
 
 __all__ = [
+    "OUTCOMES",
     "TURNAROUND",
     "ConflictError",
     "case_facts",
@@ -42,6 +44,7 @@ __all__ = [
     "create_case",
     "finish_run",
     "get_case",
+    "record_decision",
     "save_facts",
     "start_run",
     "update_fact",
@@ -339,3 +342,52 @@ def confirmed_facts(session: Session, case_id: int) -> list[dict[str, Any]]:
         .order_by(FactRecord.id)
     )
     return [record.data for record in records]
+
+
+OUTCOMES = ("approve", "deny", "pend", "refer")
+
+
+def record_decision(
+    session: Session,
+    case_id: int,
+    decision: Mapping[str, Any],
+    outcome: str,
+    comment: str,
+    actor: str,
+) -> DecisionRecord:
+    """A person's decision on the case, beside the engine's recommendation it was made on
+    (``decision``, CONTRACT.md's object); the case becomes ``decided``. Audited."""
+    if outcome not in OUTCOMES:
+        raise InputError("decision", "outcome", f"must be one of {', '.join(OUTCOMES)}")
+    if not comment.strip():
+        raise InputError("decision", "comment", "a decision is recorded with a comment")
+    case = get_case(session, case_id)
+    record = DecisionRecord(
+        case_id=case_id,
+        policy=str(decision.get("policy", "")),
+        policy_version=str(decision.get("policy_version", "")),
+        decision_json=canonical_json(dict(decision)),
+        outcome=outcome,
+        recorded_by=actor,
+        comment=comment,
+    )
+    session.add(record)
+    before = {"status": case.status.value}
+    case.status = CaseStatus.DECIDED
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "case.decide",
+        "case",
+        case_id,
+        before,
+        {
+            "status": case.status.value,
+            "outcome": outcome,
+            "recommended": decision.get("decision"),
+            "criteria_set": decision.get("criteria_set"),
+            "comment": comment,
+        },
+    )
+    return record
