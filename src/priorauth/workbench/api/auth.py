@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, status
+from fastapi import Depends, HTTPException, Path, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -43,6 +43,8 @@ def sessions(state: Annotated[AppState, Depends(app_state)]) -> Iterator[Session
 
 
 DbSession = Annotated[Session, Depends(sessions)]
+CaseId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A case's id")]
+"""Bounded as the databases store it: a larger number is a 422, not a driver overflow."""
 
 
 def _unauthorized(detail: str) -> HTTPException:

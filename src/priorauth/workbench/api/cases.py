@@ -15,7 +15,7 @@ from priorauth.adjudicate.report import to_json
 from priorauth.adjudicate.validity import check_request
 from priorauth.extract import guard
 from priorauth.workbench.api import extraction
-from priorauth.workbench.api.auth import Adjudicator, Creator, DbSession, Reader
+from priorauth.workbench.api.auth import Adjudicator, CaseId, Creator, DbSession, Reader
 from priorauth.workbench.api.state import AppState, app_state
 from priorauth.workbench.api.views import case_json
 from priorauth.workbench.store import audit
@@ -63,7 +63,7 @@ def create(
 
 
 @router.get("/{case_id}")
-def read(case_id: int, _who: Reader, session: DbSession) -> dict[str, Any]:
+def read(case_id: CaseId, _who: Reader, session: DbSession) -> dict[str, Any]:
     return case_json(session, get_case(session, case_id))
 
 
@@ -84,7 +84,9 @@ def _recommendation(session: Session, case_id: int, state: AppState) -> dict[str
 
 
 @router.post("/{case_id}/adjudicate")
-def adjudicate(case_id: int, who: Adjudicator, session: DbSession, state: State) -> dict[str, Any]:
+def adjudicate(
+    case_id: CaseId, who: Adjudicator, session: DbSession, state: State
+) -> dict[str, Any]:
     """The engine's recommendation from the case's confirmed facts (audited, not recorded
     as the case's decision: a person does that, ``POST .../decision``)."""
     document = _recommendation(session, case_id, state)
@@ -114,7 +116,7 @@ class DecisionBody(BaseModel):
 
 @router.post("/{case_id}/decision", status_code=status.HTTP_201_CREATED)
 def decide_case(
-    case_id: int, body: DecisionBody, who: Adjudicator, session: DbSession, state: State
+    case_id: CaseId, body: DecisionBody, who: Adjudicator, session: DbSession, state: State
 ) -> dict[str, Any]:
     """A pharmacist (or an admin, for anything but a denial) records the case's decision with
     a comment, beside the engine's recommendation at that moment."""

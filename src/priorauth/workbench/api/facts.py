@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from priorauth.adjudicate.errors import InputError
 from priorauth.adjudicate.facts import FactStatus, SourceKind
-from priorauth.workbench.api.auth import DbSession, FactEditor, Reader
+from priorauth.workbench.api.auth import CaseId, DbSession, FactEditor, Reader
 from priorauth.workbench.api.views import fact_json
 from priorauth.workbench.store.cases import case_facts, get_case, save_facts, update_fact
 from priorauth.workbench.store.errors import ConflictError, NotFoundError
@@ -45,14 +45,14 @@ def _current_version(session: DbSession, case_id: int, fact_id: str) -> int:
 
 
 @router.get("")
-def list_facts(case_id: int, _who: Reader, session: DbSession) -> list[dict[str, Any]]:
+def list_facts(case_id: CaseId, _who: Reader, session: DbSession) -> list[dict[str, Any]]:
     get_case(session, case_id)
     return [fact_json(record) for record in case_facts(session, case_id)]
 
 
 @router.post("/{fact_id}/confirm")
 def confirm(
-    case_id: int,
+    case_id: CaseId,
     fact_id: str,
     who: FactEditor,
     session: DbSession,
@@ -71,7 +71,7 @@ def confirm(
 
 @router.patch("/{fact_id}")
 def edit(
-    case_id: int, fact_id: str, body: Edit, who: FactEditor, session: DbSession
+    case_id: CaseId, fact_id: str, body: Edit, who: FactEditor, session: DbSession
 ) -> dict[str, Any]:
     get_case(session, case_id)
     unknown = sorted(set(body.changes) - EDITABLE)
@@ -85,7 +85,7 @@ def edit(
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def add(
-    case_id: int,
+    case_id: CaseId,
     fact: Annotated[dict[str, Any], Body(description="a fact (name, value, ...)")],
     who: FactEditor,
     session: DbSession,
