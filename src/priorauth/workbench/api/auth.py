@@ -44,6 +44,8 @@ def sessions(state: Annotated[AppState, Depends(app_state)]) -> Iterator[Session
 
 DbSession = Annotated[Session, Depends(sessions)]
 CaseId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A case's id")]
+FactId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[^\x00]+$")]
+"""A fact's id as facts have them (PostgreSQL refuses NUL even in a lookup)."""
 """Bounded as the databases store it: a larger number is a 422, not a driver overflow."""
 
 

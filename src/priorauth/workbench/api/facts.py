@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from priorauth.adjudicate.errors import InputError
 from priorauth.adjudicate.facts import FactStatus, SourceKind
-from priorauth.workbench.api.auth import CaseId, DbSession, FactEditor, Reader
+from priorauth.workbench.api.auth import CaseId, DbSession, FactEditor, FactId, Reader
 from priorauth.workbench.api.views import fact_json
 from priorauth.workbench.store.cases import case_facts, get_case, save_facts, update_fact
 from priorauth.workbench.store.errors import ConflictError, NotFoundError
@@ -53,7 +53,7 @@ def list_facts(case_id: CaseId, _who: Reader, session: DbSession) -> list[dict[s
 @router.post("/{fact_id}/confirm")
 def confirm(
     case_id: CaseId,
-    fact_id: str,
+    fact_id: FactId,
     who: FactEditor,
     session: DbSession,
     body: Annotated[Confirm | None, Body()] = None,
@@ -71,7 +71,7 @@ def confirm(
 
 @router.patch("/{fact_id}")
 def edit(
-    case_id: CaseId, fact_id: str, body: Edit, who: FactEditor, session: DbSession
+    case_id: CaseId, fact_id: FactId, body: Edit, who: FactEditor, session: DbSession
 ) -> dict[str, Any]:
     get_case(session, case_id)
     unknown = sorted(set(body.changes) - EDITABLE)

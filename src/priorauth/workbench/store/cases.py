@@ -213,12 +213,20 @@ def _fact_summary(record: FactRecord) -> dict[str, object]:
     }
 
 
+def _no_nul(text: str, source: str, field: str) -> str:
+    """Text for a column: PostgreSQL refuses the NUL character, so it is refused here."""
+    if "\x00" in text:
+        raise InputError(source, field, "may not contain the NUL character")
+    return text
+
+
 def _validated(data: Mapping[str, Any], field: str) -> dict[str, Any]:
     """The fact as priorauth.adjudicate.facts serializes it, or InputError."""
     try:
         fact = FACT_ADAPTER.validate_python(dict(data))
     except ValidationError as error:
         raise _problem("facts", field, error) from None
+    _no_nul(fact.id, "facts", f"{field}.id")
     dumped: dict[str, Any] = fact.model_dump(mode="json")
     return dumped
 
@@ -361,6 +369,7 @@ def record_decision(
         raise InputError("decision", "outcome", f"must be one of {', '.join(OUTCOMES)}")
     if not comment.strip():
         raise InputError("decision", "comment", "a decision is recorded with a comment")
+    _no_nul(comment, "decision", "comment")
     case = get_case(session, case_id)
     record = DecisionRecord(
         case_id=case_id,
