@@ -6,8 +6,10 @@ import datetime as dt
 
 import pytest
 
+from priorauth.extract import find_labs
 from priorauth.extract.dates import cell_date, find_dates, parse_date, relative_days
 from priorauth.extract.mentions import page_date
+from tests.extract.conftest import Read
 
 
 @pytest.mark.parametrize(
@@ -61,18 +63,14 @@ def test_page_date_prefers_a_labelled_date_and_skips_birth_dates() -> None:
     assert page_date("no dates here") is None
 
 
-def test_finding_dates_come_from_their_line_then_the_page(read_with: object) -> None:
-    from priorauth.extract import find_labs
-    from tests.extract.conftest import Read
-
-    read: Read = read_with  # type: ignore[assignment]
+def test_finding_dates_come_from_their_line_then_the_page(read_with: Read) -> None:
     text = (
         "Date of service: 03/02/2026\n"
         "Plt 88K 3 weeks ago.\n"
         "ED visit 2/20 - plt fell to 46K.\n"
         "Plt 120 today.\n"
     )
-    dates = [(m.value["count"], m.date) for m in read(find_labs, text)]
+    dates = [(m.value["count"], m.date) for m in read_with(find_labs, text)]
     assert dates == [
         (88.0, dt.date(2026, 2, 9)),
         (46.0, dt.date(2026, 2, 20)),

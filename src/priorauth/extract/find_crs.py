@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from priorauth.adjudicate.facts import Context, OxygenDevice
 from priorauth.extract.clauses import assertion, clause_context, clause_text
-from priorauth.extract.mentions import Mention, PageText, line_quote, quote_span
+from priorauth.extract.mentions import Mention, PageText, line_quote, mention_at, quote_span
 from priorauth.extract.nlp import Term
 
 FEVER_MIN_C = 38.0
@@ -269,16 +269,8 @@ def _mention(
     *,
     reading: bool = False,
 ) -> Mention:
-    start, end = line_quote(page, term.start, term.end)
-    return Mention(
-        name=name,
-        value=value,
-        start=start,
-        end=end,
-        context=clause_context(page, term, reading=reading),
-        date=page.date_near(term.start, term.end),
-        confidence=confidence,
-    )
+    context = clause_context(page, term, reading=reading)
+    return mention_at(page, name, value, term.start, term.end, context, confidence)
 
 
 # --- fever ---------------------------------------------------------------------------------

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from priorauth.adjudicate.facts import Alteration
 from priorauth.extract.clauses import clause_context
-from priorauth.extract.find_oncology import clause_bounds, mention_at
-from priorauth.extract.mentions import Mention, PageText
+from priorauth.extract.find_oncology import clause_bounds
+from priorauth.extract.mentions import Mention, PageText, mention_at
 from priorauth.extract.nlp import Term
 
 # --- genes -----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from priorauth.adjudicate.facts import Context, Intent, TransplantKind
 from priorauth.extract.clauses import assertion, clause_context
-from priorauth.extract.mentions import Mention, PageText, line_quote
+from priorauth.extract.mentions import Mention, PageText, mention_at
 from priorauth.extract.nlp import Term
 
 # --- treatment plan, lines, transplant, CAR T, consultations ---------------------------------
@@ -248,28 +248,6 @@ def find(page: PageText) -> Iterator[Mention]:
 
 
 # --- shared with find_mutations --------------------------------------------------------------
-
-
-def mention_at(
-    page: PageText,
-    name: str,
-    value: dict[str, object],
-    start: int,
-    end: int,
-    context: Context,
-    confidence: float = 0.85,
-) -> Mention:
-    """The finding at ``start:end``, quoted by its whole line(s) when they are short enough."""
-    quote_start, quote_end = line_quote(page, start, end)
-    return Mention(
-        name=name,
-        value=value,
-        start=quote_start,
-        end=quote_end,
-        context=context,
-        date=page.date_near(start, end),
-        confidence=confidence,
-    )
 
 
 _CLAUSE_BREAK = re.compile(

@@ -191,4 +191,26 @@ def line_quote(page: PageText, start: int, end: int) -> tuple[int, int]:
     return quote_span(page.text, start, end)
 
 
+def mention_at(
+    page: PageText,
+    name: str,
+    value: dict[str, object],
+    start: int,
+    end: int,
+    context: Context,
+    confidence: float = 0.85,
+) -> Mention:
+    """The finding at ``start:end``, quoted by its whole line(s) when they are short enough."""
+    quote_start, quote_end = line_quote(page, start, end)
+    return Mention(
+        name=name,
+        value=value,
+        start=quote_start,
+        end=quote_end,
+        context=context,
+        date=page.date_near(start, end),
+        confidence=confidence,
+    )
+
+
 Finder = Callable[[PageText], Iterable[Mention]]
