@@ -14,7 +14,9 @@ def test_openapi_lists_the_routes(database_url: str) -> None:
         (path, method) for path, operations in document["paths"].items() for method in operations
     }
     assert routes == {
+        ("/api/cases", "get"),
         ("/api/cases", "post"),
+        ("/api/cases/{case_id}/assignee", "put"),
         ("/api/cases/{case_id}", "get"),
         ("/api/cases/{case_id}/adjudicate", "post"),
         ("/api/cases/{case_id}/decision", "post"),

@@ -26,6 +26,7 @@ from priorauth.workbench.store.cases import (
     start_run,
     update_fact,
 )
+from priorauth.workbench.store.clocks import Clock
 from priorauth.workbench.store.errors import NotFoundError
 from priorauth.workbench.store.models import AuditEvent, CaseDocument, CaseStatus, FactRecord
 from tests.workbench.store.helpers import fact, request_for
@@ -77,28 +78,45 @@ def test_create_case(sessions: sessionmaker[Session]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("line_of_business", "hours"), [("medicaid", 24), ("commercial", 72), ("marketplace", 72)]
+    ("line_of_business", "expedited", "hours"),
+    [
+        ("medicaid", False, 24),
+        ("medicaid", True, 24),
+        ("commercial", False, 72),
+        ("commercial", True, 24),
+        ("marketplace", False, 72),
+        ("marketplace", True, 24),
+    ],
 )
-def test_due_at_by_line_of_business(
-    sessions: sessionmaker[Session], line_of_business: str, hours: int
+def test_due_at_by_line_of_business_and_urgency(
+    sessions: sessionmaker[Session], line_of_business: str, expedited: bool, hours: int
 ) -> None:
     received = dt.datetime(2026, 3, 16, 9, 30, tzinfo=dt.UTC)
     with sessions.begin() as session:
-        case = create_case(session, request_for(line_of_business), [], "ian", received_at=received)
+        case = create_case(
+            session,
+            request_for(line_of_business),
+            [],
+            "ian",
+            expedited=expedited,
+            received_at=received,
+        )
         case_id = case.id
     with sessions() as session:
-        assert get_case(session, case_id).due_at == received + dt.timedelta(hours=hours)
+        stored = get_case(session, case_id)
+        assert stored.due_at == received + dt.timedelta(hours=hours)
+        assert stored.expedited is expedited
 
 
 def test_due_at_is_configurable(sessions: sessionmaker[Session]) -> None:
     before = dt.datetime.now(dt.UTC)
-    turnaround = {"commercial": dt.timedelta(hours=2)}
+    clocks = {"commercial": Clock(dt.timedelta(hours=2), dt.timedelta(hours=1))}
     with sessions.begin() as session:
-        case = create_case(session, request_for(), [], "ian", turnaround=turnaround)
+        case = create_case(session, request_for(), [], "ian", clocks=clocks)
     after = dt.datetime.now(dt.UTC)
     assert before + dt.timedelta(hours=2) <= case.due_at <= after + dt.timedelta(hours=2)
-    with sessions() as session, pytest.raises(InputError, match="no turnaround"):
-        create_case(session, request_for("medicaid"), [], "ian", turnaround=turnaround)
+    with sessions() as session, pytest.raises(InputError, match="no review clock"):
+        create_case(session, request_for("medicaid"), [], "ian", clocks=clocks)
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import stat
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from priorauth.workbench.store import db
-from priorauth.workbench.store.db import alembic_config, upgrade
+from priorauth.workbench.store.db import alembic_config, engine_for, upgrade
 from priorauth.workbench.store.models import Base
 
 TABLES = {
@@ -25,6 +27,7 @@ TABLES = {
     "fact_records",
     "decision_records",
     "audit_events",
+    "web_sessions",
 }
 
 
@@ -52,7 +55,31 @@ def test_migrations_create_exactly_the_tables(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) == {*TABLES, "alembic_version"}
     with engine.connect() as connection:
         versions = connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
-        assert versions.all() == ["0001"]
+        assert versions.all() == ["0002"]
+
+
+def test_0002_copies_the_queue_columns_out_of_existing_requests(database_url: str) -> None:
+    upgrade(database_url, "0001")
+    engine = engine_for(database_url)
+    request = {"request_id": "PA-7", "member": {"id": "M-1", "name": "Dana Whitfield"}}
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO cases (id, request_json, status, line_of_business, product,"
+                    " received_date, due_at, created_at, version) VALUES (1, :request,"
+                    " 'ready', 'medicaid', 'Jakafi', '2026-03-16', :when, :when, 1)"
+                ),
+                {"request": json.dumps(request), "when": dt.datetime(2026, 3, 16, 9)},
+            )
+        upgrade(database_url)
+        with engine.connect() as connection:
+            row = connection.execute(
+                text("SELECT request_id, member_id, member_name, expedited FROM cases")
+            ).one()
+    finally:
+        engine.dispose()
+    assert tuple(row) == ("PA-7", "M-1", "Dana Whitfield", False)
 
 
 def test_migrations_match_the_models(engine: Engine) -> None:

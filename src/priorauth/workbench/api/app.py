@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI
 
 from priorauth.adjudicate import Engine, Policy, bundled_policy
-from priorauth.workbench.api import cases, errors, facts
-from priorauth.workbench.api.state import AppState, ExtractorFactory
+from priorauth.workbench.api import cases, errors, extraction, facts
+from priorauth.workbench.api.state import AppState, ExtractorFactory, max_upload_bytes
 from priorauth.workbench.store import db
+from priorauth.workbench.store.clocks import configured_clocks
 
 if TYPE_CHECKING:
     from priorauth.extract.pipeline import Extractor
@@ -49,8 +50,11 @@ def create_app(
             policy=policy,
             engine=Engine(policy),
             make_extractor=make_extractor,
+            clocks=configured_clocks(),
+            max_upload_bytes=max_upload_bytes(),
         )
         app.state.priorauth = state
+        extraction.resume(state)
         try:
             yield
         finally:

@@ -4,44 +4,100 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, UploadFile, status
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, UploadFile, status
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from priorauth.adjudicate.errors import InputError
 from priorauth.adjudicate.facts import FACT_ADAPTER
 from priorauth.adjudicate.inputs import parse_request
 from priorauth.adjudicate.report import to_json
+from priorauth.adjudicate.request import LineOfBusiness
 from priorauth.adjudicate.validity import check_request
 from priorauth.extract import guard
 from priorauth.workbench.api import extraction
 from priorauth.workbench.api.auth import Adjudicator, CaseId, Creator, DbSession, Reader
 from priorauth.workbench.api.state import AppState, app_state
-from priorauth.workbench.api.views import case_json
+from priorauth.workbench.api.views import case_json, queue_row_json
 from priorauth.workbench.store import audit
 from priorauth.workbench.store.cases import (
+    assign_case,
     confirmed_facts,
     create_case,
     get_case,
     record_decision,
 )
 from priorauth.workbench.store.models import CaseStatus, Role
+from priorauth.workbench.store.queue import MAX_PAGE, UNASSIGNED, QueueQuery, list_cases
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
 State = Annotated[AppState, Depends(app_state)]
 _PDF_MAGIC = b"%PDF-"
 
 
-def _documents(files: list[UploadFile]) -> list[tuple[str, bytes]]:
+def read_documents(files: list[UploadFile], limit: int) -> list[tuple[str, bytes]]:
+    """The uploads' names and bytes: each a PDF, ``limit`` bytes at most together (413)."""
     if not files:
         raise InputError("case", "files", "a case needs at least one PDF")
     documents = []
+    total = 0
     for index, upload in enumerate(files):
-        data = upload.file.read()
+        # Read no more than the limit allows, so an oversized upload is refused without
+        # holding it all in memory.
+        data = upload.file.read(limit - total + 1)
+        total += len(data)
+        if total > limit:
+            raise HTTPException(
+                status.HTTP_413_CONTENT_TOO_LARGE,
+                f"files[{index}]: the documents exceed {limit // (1024 * 1024)} MB together",
+            )
         if not data.startswith(_PDF_MAGIC):
             raise InputError("case", f"files[{index}]", "not a PDF (no %PDF- header)")
         documents.append((upload.filename or "", data))
     return documents
+
+
+def open_case(
+    session: Session,
+    state: AppState,
+    request_text: str,
+    documents: list[tuple[str, bytes]],
+    actor: str,
+    *,
+    expedited: bool,
+) -> int:
+    """Store a new case and queue its extraction; the id of the case."""
+    # Checked against the policy here, so a request no adjudication could take is refused
+    # at intake rather than after extraction.
+    check_request(state.policy, parse_request(request_text, "request"), "request")
+    case = create_case(
+        session, request_text, documents, actor, expedited=expedited, clocks=state.clocks
+    )
+    session.commit()
+    extraction.submit(state, case.id)
+    return case.id
+
+
+@router.get("")
+def queue(
+    _who: Reader,
+    session: DbSession,
+    status_: Annotated[CaseStatus | None, Query(alias="status")] = None,
+    line_of_business: Annotated[LineOfBusiness | None, Query()] = None,
+    assignee: Annotated[
+        str | None,
+        Query(max_length=120, pattern=r"^[^\x00]*$", description=f"a user, or {UNASSIGNED!r}"),
+    ] = None,
+    q: Annotated[str, Query(max_length=200, pattern=r"^[^\x00]*$")] = "",
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+) -> dict[str, Any]:
+    """The case queue: open cases first, soonest due first; filters and search."""
+    rows, total = list_cases(
+        session,
+        QueueQuery(status_, line_of_business, assignee, q, limit, offset),
+    )
+    return {"total": total, "cases": [queue_row_json(row) for row in rows]}
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -51,15 +107,12 @@ def create(
     who: Creator,
     session: DbSession,
     state: State,
+    expedited: Annotated[bool, Form(description="expedited review (the shorter clock)")] = False,
 ) -> dict[str, int]:
     """Store the request and its documents; the packet is read in the background."""
-    # Checked against the policy here, so a request no adjudication could take is refused
-    # at intake rather than after extraction.
-    check_request(state.policy, parse_request(request_text, "request"), "request")
-    case = create_case(session, request_text, _documents(files), who.name)
-    session.commit()
-    extraction.submit(state, case.id)
-    return {"id": case.id}
+    documents = read_documents(files, state.max_upload_bytes)
+    case_id = open_case(session, state, request_text, documents, who.name, expedited=expedited)
+    return {"id": case_id}
 
 
 @router.get("/{case_id}")
@@ -107,6 +160,22 @@ def adjudicate(
     )
     session.commit()
     return document
+
+
+class Assignment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    assignee: str | None = Field(max_length=120, pattern=r"^[^\x00]+$")
+    """A user's name, or null to put the case back in the pool."""
+    version: int = Field(ge=0, le=2**31 - 1)
+    """The case's version as read (409 if it changed since)."""
+
+
+@router.put("/{case_id}/assignee")
+def assign(case_id: CaseId, body: Assignment, who: Reader, session: DbSession) -> dict[str, Any]:
+    """Give the case to a user (or take it back); version-checked like facts."""
+    case = assign_case(session, case_id, body.assignee, body.version, who.name)
+    session.commit()
+    return case_json(session, case)
 
 
 class DecisionBody(BaseModel):

@@ -2,64 +2,33 @@
 
 The app's worker thread copies the case's stored documents into a temporary folder under
 the names the case gives them (facts cite those names), runs the rules extractor, and saves
-the facts with the extraction run. The case's status changes are audited here because the
-store has no function for them yet; a failure's reason goes into that audit event, which is
-where ``GET /api/cases/{id}`` finds it.
+the facts with the extraction run. A failure's one-line reason stays on the case. Cases a
+stopped server left ``extracting`` are queued again when the app starts (:func:`resume`).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import tempfile
 from concurrent.futures import Future
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from priorauth.adjudicate.errors import PriorauthError
 from priorauth.workbench.api.state import AppState
-from priorauth.workbench.store import audit, documents
-from priorauth.workbench.store.cases import finish_run, get_case, save_facts, start_run
-from priorauth.workbench.store.models import AuditEvent, CaseDocument, CaseStatus
+from priorauth.workbench.store import documents
+from priorauth.workbench.store.cases import (
+    finish_run,
+    interrupted_cases,
+    save_facts,
+    set_status,
+    start_run,
+)
+from priorauth.workbench.store.models import CaseDocument, CaseStatus
 
 ACTOR = "extractor"
-STATUS_ACTION = "case.status"
 _log = logging.getLogger(__name__)
-
-
-def set_status(
-    session: Session, case_id: int, new: CaseStatus, actor: str, reason: str | None = None
-) -> None:
-    """Move the case to ``new`` (version-checked by the ORM) and audit it."""
-    case = get_case(session, case_id)
-    before = {"status": case.status.value, "version": case.version}
-    case.status = new
-    session.flush()
-    after: dict[str, object] = {"status": new.value, "version": case.version}
-    if reason is not None:
-        after["reason"] = reason
-    audit.record(session, actor, STATUS_ACTION, "case", case_id, before, after)
-
-
-def failure_reason(session: Session, case_id: int) -> str | None:
-    """Why the case's last extraction failed, from its latest status event."""
-    event = session.scalars(
-        select(AuditEvent)
-        .where(
-            AuditEvent.entity == "case",
-            AuditEvent.entity_id == str(case_id),
-            AuditEvent.action == STATUS_ACTION,
-        )
-        .order_by(AuditEvent.id.desc())
-        .limit(1)
-    ).first()
-    if event is None or event.after_json is None:
-        return None
-    after = json.loads(event.after_json)
-    reason = after.get("reason") if isinstance(after, dict) else None
-    return reason if isinstance(reason, str) else None
 
 
 def _reason(error: Exception) -> str:
@@ -111,3 +80,12 @@ def _log_crash(future: Future[None]) -> None:
 def submit(state: AppState, case_id: int) -> None:
     """Queue the case's extraction on the app's worker thread."""
     state.worker.submit(extract_case, state, case_id).add_done_callback(_log_crash)
+
+
+def resume(state: AppState) -> list[int]:
+    """Queue again every case a stopped server left ``extracting``; return their ids."""
+    with state.sessions.begin() as session:
+        case_ids = interrupted_cases(session, ACTOR)
+    for case_id in case_ids:
+        submit(state, case_id)
+    return case_ids

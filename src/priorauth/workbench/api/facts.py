@@ -7,18 +7,22 @@ overwrite each other.
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, status
 from pydantic import BaseModel, ConfigDict
 
 from priorauth.adjudicate.errors import InputError
-from priorauth.adjudicate.facts import FactStatus, SourceKind
+from priorauth.adjudicate.facts import FactStatus
 from priorauth.workbench.api.auth import CaseId, DbSession, FactEditor, FactId, Reader
 from priorauth.workbench.api.views import fact_json
-from priorauth.workbench.store.cases import case_facts, get_case, save_facts, update_fact
-from priorauth.workbench.store.errors import ConflictError, NotFoundError
+from priorauth.workbench.store.cases import (
+    add_reviewer_fact,
+    case_facts,
+    get_case,
+    update_fact,
+)
+from priorauth.workbench.store.errors import NotFoundError
 
 router = APIRouter(prefix="/api/cases/{case_id}/facts", tags=["facts"])
 
@@ -91,19 +95,6 @@ def add(
     session: DbSession,
 ) -> dict[str, Any]:
     """A reviewer's own fact: source ``reviewer``, confirmed as it is added."""
-    get_case(session, case_id)
-    fact_id = fact.get("id") or f"reviewer-{uuid.uuid4().hex[:12]}"
-    if not isinstance(fact_id, str):
-        raise InputError("facts", "id", "must be a string")
-    if any(record.fact_id == fact_id for record in case_facts(session, case_id)):
-        # save_facts would replace a proposed fact of that id: adding never overwrites.
-        raise ConflictError(f"case {case_id} already has a fact {fact_id!r}")
-    data = {
-        **fact,
-        "id": fact_id,
-        "source": {"kind": SourceKind.REVIEWER.value},
-        "status": FactStatus.CONFIRMED.value,
-    }
-    (record,) = save_facts(session, case_id, [data], None, who.name)
+    record = add_reviewer_fact(session, case_id, fact, who.name)
     session.commit()
     return fact_json(record)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -13,11 +14,30 @@ from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy.orm import Session, sessionmaker
 
 from priorauth.adjudicate import Engine, Policy
+from priorauth.adjudicate.errors import InputError
+from priorauth.workbench.store.clocks import DEFAULT_CLOCKS, Clock
 
 if TYPE_CHECKING:
     from priorauth.extract.pipeline import Extractor
 
 ExtractorFactory = Callable[[Policy], "Extractor"]
+MAX_UPLOAD_ENV = "PRIORAUTH_MAX_UPLOAD_MB"
+DEFAULT_MAX_UPLOAD = 200 * 1024 * 1024
+"""A 200-page faxed packet is ~10 MB; this leaves room for a scan at photo resolution."""
+
+
+def max_upload_bytes() -> int:
+    """``PRIORAUTH_MAX_UPLOAD_MB`` in bytes, else the default."""
+    configured = os.environ.get(MAX_UPLOAD_ENV, "").strip()
+    if not configured:
+        return DEFAULT_MAX_UPLOAD
+    try:
+        megabytes = float(configured)
+    except ValueError:
+        raise InputError(MAX_UPLOAD_ENV, "", f"{configured!r} is not a number") from None
+    if not megabytes > 0:
+        raise InputError(MAX_UPLOAD_ENV, "", "must be more than 0")
+    return int(megabytes * 1024 * 1024)
 
 
 @dataclass
@@ -29,6 +49,9 @@ class AppState:
     policy: Policy
     engine: Engine
     make_extractor: ExtractorFactory
+    clocks: Mapping[str, Clock] = field(default_factory=lambda: dict(DEFAULT_CLOCKS))
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD
+    """The most a case's documents may hold together (``PRIORAUTH_MAX_UPLOAD_MB``)."""
     # One worker thread: the spaCy pipeline is not shared between threads, and extractions
     # are CPU-bound, so more threads would only compete for the GIL.
     worker: ThreadPoolExecutor = field(

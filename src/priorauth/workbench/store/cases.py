@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -19,10 +20,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from priorauth.adjudicate.errors import InputError
-from priorauth.adjudicate.facts import FACT_ADAPTER, FactStatus
+from priorauth.adjudicate.facts import FACT_ADAPTER, FactStatus, SourceKind
 from priorauth.adjudicate.request import Request
 from priorauth.workbench.store import audit
 from priorauth.workbench.store import documents as document_store
+from priorauth.workbench.store.clocks import DEFAULT_CLOCKS, Clock
 from priorauth.workbench.store.errors import ConflictError, NotFoundError
 from priorauth.workbench.store.models import (
     Case,
@@ -31,34 +33,33 @@ from priorauth.workbench.store.models import (
     DecisionRecord,
     ExtractionRun,
     FactRecord,
+    User,
     canonical_json,
     utcnow,
 )
 
 __all__ = [
     "OUTCOMES",
-    "TURNAROUND",
     "ConflictError",
+    "add_reviewer_fact",
+    "assign_case",
     "case_facts",
     "confirmed_facts",
     "create_case",
     "finish_run",
     "get_case",
+    "interrupted_cases",
     "record_decision",
     "save_facts",
+    "set_status",
     "start_run",
     "update_fact",
 ]
 
-TURNAROUND: Mapping[str, dt.timedelta] = {
-    "medicaid": dt.timedelta(hours=24),
-    "commercial": dt.timedelta(hours=72),
-    "marketplace": dt.timedelta(hours=72),
-}
-"""Standard (non-expedited) review time by line of business, counted from receipt."""
-
 _IMMUTABLE_FACT_FIELDS = ("id", "name")
 _MAX_NAME = 255
+_MAX_ID = 120
+_MAX_MEMBER_NAME = 200
 
 
 def _problem(source: str, prefix: str, error: ValidationError) -> InputError:
@@ -101,6 +102,7 @@ def _case_summary(case: Case, docs: Sequence[CaseDocument]) -> dict[str, object]
         "line_of_business": case.line_of_business,
         "product": case.product,
         "received_date": case.received_date.isoformat(),
+        "expedited": case.expedited,
         "due_at": case.due_at.isoformat(),
         "assignee_id": case.assignee_id,
         "version": case.version,
@@ -115,30 +117,39 @@ def create_case(
     documents: Sequence[tuple[str, bytes]],
     actor: str,
     *,
+    expedited: bool = False,
     received_at: dt.datetime | None = None,
-    turnaround: Mapping[str, dt.timedelta] = TURNAROUND,
+    clocks: Mapping[str, Clock] = DEFAULT_CLOCKS,
 ) -> Case:
     """A new case (status ``extracting``) with its request and named documents.
 
-    ``due_at`` is ``received_at`` (default: now) plus the line of business's ``turnaround``.
-    The request must validate (CONTRACT.md); document names must be unique plain names.
+    ``due_at`` is ``received_at`` (default: now) plus the line of business's clock, standard
+    or ``expedited``. The request must validate (CONTRACT.md); document names must be
+    unique plain names.
     """
     request, raw = _parse_request(request_json)
+    for field, text in (("request_id", request.request_id), ("member.id", request.member.id)):
+        if len(text) > _MAX_ID:
+            raise InputError("request", field, f"longer than {_MAX_ID} characters")
     _check_names(documents)
     lob = request.line_of_business
-    if lob not in turnaround:
-        raise InputError("request", "line_of_business", f"no turnaround configured for {lob!r}")
+    if lob not in clocks:
+        raise InputError("request", "line_of_business", f"no review clock configured for {lob!r}")
     now = utcnow()
     start = received_at or now
     if start.tzinfo is None:
         raise InputError("case", "received_at", "must be timezone-aware")
     case = Case(
         request_json=canonical_json(raw),
+        request_id=request.request_id,
+        member_id=request.member.id,
+        member_name=request.member.name[:_MAX_MEMBER_NAME],
         status=CaseStatus.EXTRACTING,
         line_of_business=lob,
         product=request.medication.product,
         received_date=request.received_date,
-        due_at=start + turnaround[lob],
+        expedited=expedited,
+        due_at=start + clocks[lob].allowed(expedited=expedited),
         created_at=now,
     )
     session.add(case)
@@ -159,6 +170,67 @@ def get_case(session: Session, case_id: int) -> Case:
     if case is None:
         raise NotFoundError(f"no case {case_id}")
     return case
+
+
+def set_status(
+    session: Session, case_id: int, new: CaseStatus, actor: str, reason: str | None = None
+) -> Case:
+    """Move the case to ``new`` (version-checked by the ORM) and audit it; ``reason`` says
+    why an extraction failed and is kept on the case until its next status change."""
+    case = get_case(session, case_id)
+    before = {"status": case.status.value, "version": case.version}
+    case.status = new
+    case.failure_reason = reason
+    session.flush()
+    after: dict[str, object] = {"status": new.value, "version": case.version}
+    if reason is not None:
+        after["reason"] = reason
+    audit.record(session, actor, "case.status", "case", case_id, before, after)
+    return case
+
+
+def assign_case(
+    session: Session, case_id: int, assignee: str | None, expected_version: int, actor: str
+) -> Case:
+    """Give the case to the user named ``assignee`` (None: unassign), version-checked."""
+    case = get_case(session, case_id)
+    if case.version != expected_version:
+        raise ConflictError(
+            f"case {case_id} is at version {case.version}, not {expected_version}: reload it"
+        )
+    user_id = None
+    if assignee is not None:
+        user = session.scalars(select(User).where(User.name == assignee)).one_or_none()
+        if user is None:
+            raise InputError("case", "assignee", f"no user {assignee!r}")
+        user_id = user.id
+    before = {"assignee_id": case.assignee_id, "version": case.version}
+    case.assignee_id = user_id
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        raise ConflictError(f"case {case_id} changed while saving: reload it") from None
+    after = {"assignee_id": case.assignee_id, "version": case.version}
+    audit.record(session, actor, "case.assign", "case", case_id, before, after)
+    return case
+
+
+def interrupted_cases(session: Session, actor: str) -> list[int]:
+    """Cases a stopped server left ``extracting``: their running runs are marked failed
+    (audited) and their ids returned, oldest first, for the caller to extract again."""
+    runs = session.scalars(
+        select(ExtractionRun)
+        .join(Case, Case.id == ExtractionRun.case_id)
+        .where(Case.status == CaseStatus.EXTRACTING, ExtractionRun.status == "running")
+    ).all()
+    for run in runs:
+        finish_run(session, run.id, "interrupted", actor)
+    return list(
+        session.scalars(
+            select(Case.id).where(Case.status == CaseStatus.EXTRACTING).order_by(Case.id)
+        )
+    )
 
 
 def _run_summary(run: ExtractionRun) -> dict[str, object]:
@@ -283,6 +355,30 @@ def save_facts(
         audit.record(session, actor, action, "fact", record.id, before, _fact_summary(record))
         written.append(record)
     return written
+
+
+def add_reviewer_fact(
+    session: Session, case_id: int, fact: Mapping[str, Any], actor: str
+) -> FactRecord:
+    """A reviewer's own fact: source ``reviewer``, confirmed as it is added, under a new id
+    unless ``fact`` names one the case does not have (adding never overwrites)."""
+    get_case(session, case_id)
+    fact_id = fact.get("id") or f"reviewer-{uuid.uuid4().hex[:12]}"
+    if not isinstance(fact_id, str):
+        raise InputError("facts", "id", "must be a string")
+    taken = session.scalar(
+        select(FactRecord.id).where(FactRecord.case_id == case_id, FactRecord.fact_id == fact_id)
+    )
+    if taken is not None:
+        raise ConflictError(f"case {case_id} already has a fact {fact_id!r}")
+    data = {
+        **fact,
+        "id": fact_id,
+        "source": {"kind": SourceKind.REVIEWER.value},
+        "status": FactStatus.CONFIRMED.value,
+    }
+    (record,) = save_facts(session, case_id, [data], None, actor)
+    return record
 
 
 def case_facts(session: Session, case_id: int) -> list[FactRecord]:

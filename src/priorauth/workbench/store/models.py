@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Dialect,
@@ -145,16 +146,37 @@ class Case(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     request_json: Mapped[str] = mapped_column(Text)
     """The request (CONTRACT.md) as canonical JSON."""
+    request_id: Mapped[str] = mapped_column(String(120), index=True)
+    member_id: Mapped[str] = mapped_column(String(120))
+    member_name: Mapped[str] = mapped_column(String(200))
+    """Copied from the request for the queue's search (the request stays the record)."""
     status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus, "status"), index=True)
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    """Why the last extraction failed, in one line that never quotes the packet."""
     line_of_business: Mapped[str] = mapped_column(String(20))
     product: Mapped[str] = mapped_column(String(200))
     received_date: Mapped[dt.date] = mapped_column(Date)
+    expedited: Mapped[bool] = mapped_column(Boolean, default=False)
     due_at: Mapped[dt.datetime] = mapped_column(index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(Integer)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once
+
+
+class WebSession(Base):
+    """A browser session: the cookie's token is never stored, only its sha256."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    """Sent back in every form and write request of this session (double-submit defence)."""
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)
 
 
 class Document(Base):
