@@ -269,3 +269,15 @@ def status_of(decision: Decision, item_id: str) -> Status:
         if result.id == item_id:
             return result.status
     raise KeyError(item_id)
+
+
+def _item_reads(item: Item) -> frozenset[str]:
+    tests: list[Item | TestRef] = [item, *item.when, *([item.unless] if item.unless else [])]
+    names = frozenset().union(*(REGISTRY[ref.test].reads for ref in tests if ref.test is not None))
+    return names.union(*(_item_reads(child) for child in item.children))
+
+
+def item_reads(criteria_set: CriteriaSet) -> dict[str, frozenset[str]]:
+    """The fact names each top-level item of ``criteria_set`` may read, by item id: what a
+    reviewer must check to settle that item."""
+    return {item.id: _item_reads(item) for item in criteria_set.criteria}

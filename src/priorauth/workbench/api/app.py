@@ -1,4 +1,4 @@
-"""``create_app``: the workbench's JSON API on one database.
+"""``create_app``: the workbench (JSON API and screens) on one database.
 
 Startup applies the migrations, opens the database and loads the policy; the rules
 extractor is built on the first extraction (spaCy takes seconds to load). Shutdown waits for
@@ -9,15 +9,24 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib import resources
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from priorauth.adjudicate import Engine, Policy, bundled_policy
 from priorauth.workbench.api import cases, errors, extraction, facts
 from priorauth.workbench.api.state import AppState, ExtractorFactory, max_upload_bytes
 from priorauth.workbench.store import db
 from priorauth.workbench.store.clocks import configured_clocks
+from priorauth.workbench.web import (
+    decision_pages,
+    login_pages,
+    queue_pages,
+    render,
+    review_pages,
+)
 
 if TYPE_CHECKING:
     from priorauth.extract.pipeline import Extractor
@@ -67,6 +76,11 @@ def create_app(
         lifespan=lifespan,
     )
     errors.install(app)
+    render.install(app)
     app.include_router(cases.router)
     app.include_router(facts.router)
+    for screens in (login_pages, queue_pages, review_pages, decision_pages):
+        app.include_router(screens.router)
+    static = resources.files("priorauth.workbench.web") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
     return app

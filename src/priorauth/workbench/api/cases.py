@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from priorauth.adjudicate.errors import InputError
 from priorauth.adjudicate.facts import FACT_ADAPTER
 from priorauth.adjudicate.inputs import parse_request
+from priorauth.adjudicate.letters import render_text
 from priorauth.adjudicate.report import to_json
 from priorauth.adjudicate.request import LineOfBusiness
 from priorauth.adjudicate.validity import check_request
@@ -19,6 +22,7 @@ from priorauth.workbench.api import extraction
 from priorauth.workbench.api.auth import Adjudicator, CaseId, Creator, DbSession, Reader
 from priorauth.workbench.api.state import AppState, app_state
 from priorauth.workbench.api.views import case_json, queue_row_json
+from priorauth.workbench.letters import case_letter
 from priorauth.workbench.store import audit
 from priorauth.workbench.store.cases import (
     assign_case,
@@ -35,7 +39,7 @@ State = Annotated[AppState, Depends(app_state)]
 _PDF_MAGIC = b"%PDF-"
 
 
-def read_documents(files: list[UploadFile], limit: int) -> list[tuple[str, bytes]]:
+def read_documents(files: Sequence[StarletteUpload], limit: int) -> list[tuple[str, bytes]]:
     """The uploads' names and bytes: each a PDF, ``limit`` bytes at most together (413)."""
     if not files:
         raise InputError("case", "files", "a case needs at least one PDF")
@@ -120,7 +124,7 @@ def read(case_id: CaseId, _who: Reader, session: DbSession) -> dict[str, Any]:
     return case_json(session, get_case(session, case_id))
 
 
-def _recommendation(session: Session, case_id: int, state: AppState) -> dict[str, Any]:
+def recommendation(session: Session, case_id: int, state: AppState) -> dict[str, Any]:
     """CONTRACT.md's decision from the case's confirmed facts only."""
     case = get_case(session, case_id)
     if case.status is CaseStatus.EXTRACTING:
@@ -142,7 +146,7 @@ def adjudicate(
 ) -> dict[str, Any]:
     """The engine's recommendation from the case's confirmed facts (audited, not recorded
     as the case's decision: a person does that, ``POST .../decision``)."""
-    document = _recommendation(session, case_id, state)
+    document = recommendation(session, case_id, state)
     audit.record(
         session,
         who.name,
@@ -191,13 +195,20 @@ def decide_case(
     a comment, beside the engine's recommendation at that moment."""
     if body.outcome == "deny" and who.role is not Role.PHARMACIST:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "only a pharmacist records a denial")
-    recommendation = _recommendation(session, case_id, state)
-    record = record_decision(session, case_id, recommendation, body.outcome, body.comment, who.name)
+    recommended = recommendation(session, case_id, state)
+    record = record_decision(session, case_id, recommended, body.outcome, body.comment, who.name)
     session.commit()
     return {
         "id": record.id,
         "outcome": record.outcome,
-        "recommended": recommendation["decision"],
+        "recommended": recommended["decision"],
         "recorded_by": record.recorded_by,
         "comment": record.comment,
     }
+
+
+@router.get("/{case_id}/letter")
+def letter(case_id: CaseId, _who: Reader, session: DbSession, state: State) -> dict[str, Any]:
+    """The letter drafted from the case's latest recorded decision (404 before one)."""
+    drafted = case_letter(session, state.policy, case_id)
+    return {"kind": drafted.kind, "subject": drafted.subject, "text": render_text(drafted)}

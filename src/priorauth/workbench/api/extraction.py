@@ -54,7 +54,11 @@ def extract_case(state: AppState, case_id: int) -> None:
                 path = Path(folder) / name
                 path.write_bytes(documents.open(sha))
                 paths.append(path)
-            extraction = state.extractor().extract(paths)
+
+            def progress(done: int, total: int) -> None:
+                state.progress[case_id] = (done, total)
+
+            extraction = state.extractor().extract(paths, progress=progress)
         facts = [fact.model_dump(mode="json") for fact in extraction.facts]
         with state.sessions.begin() as session:
             save_facts(session, case_id, facts, run_id, ACTOR)
@@ -67,6 +71,8 @@ def extract_case(state: AppState, case_id: int) -> None:
         with state.sessions.begin() as session:
             finish_run(session, run_id, "failed", ACTOR)
             set_status(session, case_id, CaseStatus.FAILED, ACTOR, _reason(error))
+    finally:
+        state.progress.pop(case_id, None)
 
 
 def _log_crash(future: Future[None]) -> None:

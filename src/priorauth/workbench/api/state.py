@@ -57,6 +57,8 @@ class AppState:
     worker: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
     )
+    progress: dict[int, tuple[int, int]] = field(default_factory=dict)
+    """Pages read and pages in all, per case being extracted (for the progress bar)."""
     _extractor: Extractor | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -46,6 +46,7 @@ __all__ = [
     "case_facts",
     "confirmed_facts",
     "create_case",
+    "decisions",
     "finish_run",
     "get_case",
     "interrupted_cases",
@@ -496,3 +497,14 @@ def record_decision(
         },
     )
     return record
+
+
+def decisions(session: Session, case_id: int) -> list[DecisionRecord]:
+    """The decisions recorded on ``case_id``, latest first."""
+    return list(
+        session.scalars(
+            select(DecisionRecord)
+            .where(DecisionRecord.case_id == case_id)
+            .order_by(DecisionRecord.id.desc())
+        )
+    )

@@ -1,0 +1,93 @@
+"""One page of a stored document for a person to look at: its image, and its words with
+the boxes and character offsets that evidence uses.
+
+Words come from the same reading extraction did (text layer, or OCR through the cache), so
+a box drawn here lines up with every evidence box, and a span of words a reviewer selects
+becomes evidence that cites the page exactly as extracted facts do.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from priorauth.adjudicate.errors import InputError
+from priorauth.adjudicate.facts import BBox
+from priorauth.extract.ocr import OcrCache, file_digest, layout_page, ocr_page_file
+from priorauth.extract.pages import Page
+from priorauth.extract.pdf_reader import (
+    MIN_TEXT_LAYER_CHARS,
+    open_pdf,
+    read_text_page,
+    visible_char_count,
+)
+
+_WORD = re.compile(r"\S+")
+MAX_IMAGE_WIDTH = 2400
+
+
+@dataclass(frozen=True, slots=True)
+class PageWord:
+    text: str
+    char_start: int
+    char_end: int
+    bbox: BBox
+
+
+def _check_number(path: Path, count: int, number: int) -> None:
+    if not 1 <= number <= count:
+        raise InputError(str(path.name), "page", f"no page {number} (the document has {count})")
+
+
+def read_page(path: Path, number: int, name: str, cache: OcrCache | None = None) -> Page:
+    """Page ``number`` (1-based) of the PDF at ``path``, cited as document ``name``."""
+    cache = cache if cache is not None else OcrCache.default()
+    with open_pdf(path) as document:
+        _check_number(path, len(document), number)
+        page = document[number - 1]
+        try:
+            if visible_char_count(page) >= MIN_TEXT_LAYER_CHARS:
+                return read_text_page(page, name, number)
+            width, height = page.get_size()
+            rotation = page.get_rotation()
+        finally:
+            page.close()
+    digest = file_digest(path)
+    result = cache.get(digest, number - 1)
+    if result is None:
+        result = ocr_page_file(str(path), number - 1)
+        cache.put(digest, number - 1, result)
+    return layout_page(result, name, number, round(width, 2), round(height, 2), rotation)
+
+
+def page_count(path: Path) -> int:
+    with open_pdf(path) as document:
+        return len(document)
+
+
+def page_words(page: Page) -> list[PageWord]:
+    """The page's words in reading order, each with its offsets and box (boxless skipped)."""
+    words = []
+    for match in _WORD.finditer(page.text):
+        box = page.bbox(match.start(), match.end())
+        if box is not None:
+            words.append(PageWord(match.group(), match.start(), match.end(), box))
+    return words
+
+
+def render_png(path: Path, number: int, width: int) -> bytes:
+    """Page ``number`` as displayed (its /Rotate applied), ``width`` pixels wide, as PNG."""
+    width = max(100, min(width, MAX_IMAGE_WIDTH))
+    with open_pdf(path) as document:
+        _check_number(path, len(document), number)
+        page = document[number - 1]
+        try:
+            page_width = page.get_size()[0]
+            image = page.render(scale=width / page_width, grayscale=True).to_pil()
+        finally:
+            page.close()
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=False)
+    return out.getvalue()

@@ -1,0 +1,142 @@
+"""The decision screen (every item with its status, reason and evidence; recording the
+decision) and the drafted letter."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from priorauth.adjudicate.errors import InputError
+from priorauth.adjudicate.letters import render_text
+from priorauth.workbench.api.auth import ADJUDICATE, READ, CaseId, DbSession
+from priorauth.workbench.api.cases import recommendation
+from priorauth.workbench.api.state import AppState, app_state
+from priorauth.workbench.letters import case_letter
+from priorauth.workbench.store.cases import OUTCOMES, decisions, get_case, record_decision
+from priorauth.workbench.store.errors import NotFoundError
+from priorauth.workbench.store.models import CaseDocument, CaseStatus, Role
+from priorauth.workbench.store.web_sessions import SessionUser
+from priorauth.workbench.web.render import html
+from priorauth.workbench.web.session import action, page
+
+router = APIRouter(include_in_schema=False)
+State = Annotated[AppState, Depends(app_state)]
+COMMENT_LIMIT = 4000
+
+
+def _document_numbers(session: Session, case_id: int) -> dict[str, int]:
+    names = session.scalars(
+        select(CaseDocument.name).where(CaseDocument.case_id == case_id).order_by(CaseDocument.id)
+    )
+    return {name: number for number, name in enumerate(names, start=1)}
+
+
+def _decision_page(
+    request: Request,
+    user: SessionUser,
+    session: Session,
+    state: AppState,
+    case_id: int,
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    try:
+        case = get_case(session, case_id)
+    except NotFoundError as error_:
+        raise HTTPException(404, str(error_)) from None
+    if case.status in (CaseStatus.EXTRACTING, CaseStatus.FAILED):
+        raise HTTPException(409, f"case {case_id} is {case.status.value}: nothing to decide yet")
+    return html(
+        request,
+        "decision.html",
+        user,
+        status_code=status_code,
+        case=case,
+        recommended=recommendation(session, case_id, state),
+        numbers=_document_numbers(session, case_id),
+        history=decisions(session, case_id),
+        outcomes=OUTCOMES,
+        may_record=Role(user.role) in ADJUDICATE,
+        may_deny=Role(user.role) is Role.PHARMACIST,
+        error=error,
+    )
+
+
+@router.get("/cases/{case_id}/decision", response_class=HTMLResponse)
+def decision_screen(
+    request: Request,
+    case_id: CaseId,
+    user: Annotated[SessionUser, Depends(page(READ))],
+    session: DbSession,
+    state: State,
+) -> HTMLResponse:
+    return _decision_page(request, user, session, state, case_id)
+
+
+@router.post("/cases/{case_id}/decision", response_model=None)
+async def record(
+    request: Request,
+    case_id: CaseId,
+    user: Annotated[SessionUser, Depends(action(ADJUDICATE))],
+    state: State,
+) -> Response:
+    form = await request.form()
+    outcome = str(form.get("outcome", ""))
+    comment = str(form.get("comment", ""))
+    if outcome == "deny" and Role(user.role) is not Role.PHARMACIST:
+        raise HTTPException(403, "only a pharmacist records a denial")
+    with state.sessions() as session:
+        try:
+            if len(comment) > COMMENT_LIMIT:
+                raise InputError("decision", "comment", f"longer than {COMMENT_LIMIT} characters")
+            recommended = recommendation(session, case_id, state)
+            record_decision(session, case_id, recommended, outcome, comment, user.name)
+            session.commit()
+        except InputError as error:
+            session.rollback()
+            return _decision_page(request, user, session, state, case_id, str(error), 422)
+    return RedirectResponse(f"/cases/{case_id}/letter", status_code=303)
+
+
+@router.get("/cases/{case_id}/letter", response_class=HTMLResponse)
+def letter_screen(
+    request: Request,
+    case_id: CaseId,
+    user: Annotated[SessionUser, Depends(page(READ))],
+    session: DbSession,
+    state: State,
+) -> HTMLResponse:
+    try:
+        letter = case_letter(session, state.policy, case_id)
+    except NotFoundError as error:
+        raise HTTPException(404, str(error)) from None
+    return html(
+        request,
+        "letter.html",
+        user,
+        case=get_case(session, case_id),
+        letter=letter,
+        text=render_text(letter),
+        history=decisions(session, case_id),
+    )
+
+
+@router.get("/cases/{case_id}/letter.txt")
+def letter_text(
+    case_id: CaseId,
+    _user: Annotated[SessionUser, Depends(page(READ))],
+    session: DbSession,
+    state: State,
+) -> PlainTextResponse:
+    try:
+        letter = case_letter(session, state.policy, case_id)
+    except NotFoundError as error:
+        raise HTTPException(404, str(error)) from None
+    return PlainTextResponse(
+        render_text(letter),
+        headers={"Content-Disposition": f'attachment; filename="case-{case_id}-letter.txt"'},
+    )
