@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,6 +14,7 @@ from priorauth.workbench.store import users
 from priorauth.workbench.store.db import engine_for, session_factory
 from priorauth.workbench.store.models import Role
 from tests.workbench.api.conftest import client, extractor, tokens
+from tests.workbench.api.helpers import auth, create, wait_for
 from tests.workbench.store.conftest import data_dir, database_url, postgres_admin
 
 __all__ = ["client", "data_dir", "database_url", "extractor", "postgres_admin", "tokens"]
@@ -71,3 +73,12 @@ def browser_for(
     yield open_as
     for session in opened:
         session.close()
+
+
+@pytest.fixture
+def ready_case(client: TestClient, tokens: dict[Role, str]) -> dict[str, Any]:
+    """A case whose sample packet has been read: its id, first fact id and version."""
+    case_id = create(client, tokens[Role.INTAKE]).json()["id"]
+    case = wait_for(client, tokens[Role.INTAKE], case_id)
+    fact = client.get(f"/api/cases/{case_id}/facts", headers=auth(tokens[Role.INTAKE])).json()[0]
+    return {"case": case_id, "fact": fact["id"], "version": case["version"]}

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from priorauth.workbench.store.models import Role
 from priorauth.workbench.web import decision_pages, login_pages, queue_pages, review_pages
-from tests.workbench.api.helpers import auth, create, wait_for
+from tests.workbench.api.helpers import auth
 
 ALL = frozenset(Role)
 EDIT = frozenset({Role.REVIEWER, Role.PHARMACIST, Role.ADMIN})
@@ -91,26 +91,18 @@ def _body(method: str, path: str, ids: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-@pytest.fixture
-def case_ids(client: TestClient, tokens: dict[Role, str]) -> dict[str, Any]:
-    case_id = create(client, tokens[Role.INTAKE]).json()["id"]
-    case = wait_for(client, tokens[Role.INTAKE], case_id)
-    fact = client.get(f"/api/cases/{case_id}/facts", headers=auth(tokens[Role.INTAKE])).json()[0]
-    return {"case": case_id, "fact": fact["id"], "version": case["version"]}
-
-
 @pytest.mark.parametrize("role", list(Role))
 def test_api_routes_by_role(
-    client: TestClient, tokens: dict[Role, str], case_ids: dict[str, Any], role: Role
+    client: TestClient, tokens: dict[Role, str], ready_case: dict[str, Any], role: Role
 ) -> None:
     for (method, path), allowed in API_ROUTES.items():
         if (method, path) == ("POST", "/api/cases"):
             continue  # creating is covered by the API tests; it would start an extraction
         answer = client.request(
             method,
-            _fill(path, case_ids),
+            _fill(path, ready_case),
             headers=auth(tokens[role]),
-            **_body(method, path, case_ids),
+            **_body(method, path, ready_case),
         )
         if role in allowed:
             assert answer.status_code not in (401, 403), (method, path, role, answer.text)
@@ -121,17 +113,17 @@ def test_api_routes_by_role(
 @pytest.mark.parametrize("role", list(Role))
 def test_screen_routes_by_role(
     browser_for: Callable[[Role], tuple[TestClient, str]],
-    case_ids: dict[str, Any],
+    ready_case: dict[str, Any],
     role: Role,
 ) -> None:
     browser, csrf = browser_for(role)
     for (method, path), allowed in SCREEN_ROUTES.items():
         if path in ("/logout", "/cases/new") and method == "POST":
             continue  # logging out ends the session; creating is covered by its own test
-        body = _body(method, path, case_ids)
+        body = _body(method, path, ready_case)
         if method == "POST":
             body.setdefault("data", {})["csrf"] = csrf
-        answer = browser.request(method, _fill(path, case_ids), follow_redirects=False, **body)
+        answer = browser.request(method, _fill(path, ready_case), follow_redirects=False, **body)
         if role in allowed:
             assert answer.status_code not in (401, 403), (method, path, role, answer.text[:300])
             assert "/login" not in answer.headers.get("location", "")
@@ -139,22 +131,24 @@ def test_screen_routes_by_role(
             assert answer.status_code == 403, (method, path, role, answer.status_code)
 
 
-def test_screens_send_strangers_to_the_login(client: TestClient, case_ids: dict[str, Any]) -> None:
+def test_screens_send_strangers_to_the_login(
+    client: TestClient, ready_case: dict[str, Any]
+) -> None:
     for method, path in SCREEN_ROUTES:
-        answer = client.request(method, _fill(path, case_ids), follow_redirects=False)
+        answer = client.request(method, _fill(path, ready_case), follow_redirects=False)
         assert answer.status_code == 303, (method, path)
         assert answer.headers["location"].startswith("/login?next=")
 
 
 def test_changes_without_the_csrf_token_are_refused(
-    browser_for: Callable[[Role], tuple[TestClient, str]], case_ids: dict[str, Any]
+    browser_for: Callable[[Role], tuple[TestClient, str]], ready_case: dict[str, Any]
 ) -> None:
     browser, csrf = browser_for(Role.ADMIN)
     for method, path in SCREEN_ROUTES:
         if method != "POST":
             continue
-        url = _fill(path, case_ids)
-        body = _body(method, path, case_ids).get("data", {})
+        url = _fill(path, ready_case)
+        body = _body(method, path, ready_case).get("data", {})
         for token in (None, "wrong", csrf[:-1]):
             data = body if token is None else {**body, "csrf": token}
             answer = browser.post(url, data=data, follow_redirects=False)

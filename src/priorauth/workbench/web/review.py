@@ -105,12 +105,14 @@ def _mark_conflicts(facts: Sequence[FactView], data: Mapping[str, dict[str, Any]
         if fact.status != "rejected":
             groups.setdefault(_subject(fact.name, data[fact.id]), []).append(fact)
     for (_name, subject), members in groups.items():
-        if len({_claim(data[fact.id]) for fact in members}) > 1:
-            others = len(members) - 1
-            for fact in members:
+        claims = {fact.id: _claim(data[fact.id]) for fact in members}
+        for fact in members:
+            others = sum(claims[other.id] != claims[fact.id] for other in members)
+            if others:
+                kind = fact.name.replace("_", " ")
                 fact.conflict = (
-                    f"{others} other {fact.name.replace('_', ' ')} fact"
-                    f"{'s' if others > 1 else ''} about {subject} say something else"
+                    f"{others} other {kind} fact{'s' if others > 1 else ''} about {subject} "
+                    f"{'say' if others > 1 else 'says'} something else"
                 )
 
 
