@@ -460,15 +460,21 @@ def draft_letter(
     )
 
 
+# A limit reads wrong split over two lines ("≥ 50 ×" / "10^9/L"): these spaces are made
+# non-breaking while wrapping (textwrap only breaks at ASCII whitespace).
+_KEEP_TOGETHER = re.compile(r"(?<=[≥≤<>]) (?=\d)|(?<=\d) (?=[×x] 10\^)|(?<=[×x]) (?=10\^)")
+
+
 def _wrap(text: str, width: int, first: str, rest: str) -> list[str]:
-    return textwrap.wrap(
-        text,
+    lines = textwrap.wrap(
+        _KEEP_TOGETHER.sub("\u00a0", text),
         width,
         initial_indent=first,
         subsequent_indent=rest,
         break_long_words=False,
         break_on_hyphens=False,
     ) or [first.rstrip()]
+    return [line.replace("\u00a0", " ") for line in lines]
 
 
 def _citation(citation: Citation, pad: int, width: int) -> list[str]:

@@ -36,16 +36,16 @@ class PageWord:
     bbox: BBox
 
 
-def _check_number(path: Path, count: int, number: int) -> None:
+def _check_number(name: str, count: int, number: int) -> None:
     if not 1 <= number <= count:
-        raise InputError(str(path.name), "page", f"no page {number} (the document has {count})")
+        raise InputError(name, "page", f"no page {number} (the document has {count})")
 
 
 def read_page(path: Path, number: int, name: str, cache: OcrCache | None = None) -> Page:
     """Page ``number`` (1-based) of the PDF at ``path``, cited as document ``name``."""
     cache = cache if cache is not None else OcrCache.default()
     with open_pdf(path) as document:
-        _check_number(path, len(document), number)
+        _check_number(name, len(document), number)
         page = document[number - 1]
         try:
             if visible_char_count(page) >= MIN_TEXT_LAYER_CHARS:
@@ -77,11 +77,12 @@ def page_words(page: Page) -> list[PageWord]:
     return words
 
 
-def render_png(path: Path, number: int, width: int) -> bytes:
-    """Page ``number`` as displayed (its /Rotate applied), ``width`` pixels wide, as PNG."""
+def render_png(path: Path, number: int, width: int, name: str = "") -> bytes:
+    """Page ``number`` as displayed (its /Rotate applied), ``width`` pixels wide, as PNG;
+    ``name`` is the document's name for errors (default: the file's)."""
     width = max(100, min(width, MAX_IMAGE_WIDTH))
     with open_pdf(path) as document:
-        _check_number(path, len(document), number)
+        _check_number(name or path.name, len(document), number)
         page = document[number - 1]
         try:
             page_width = page.get_size()[0]

@@ -269,7 +269,7 @@ def test_page_images_and_words(browser_for: Browser, ready_case: dict[str, Any])
     assert browser.get(f"/cases/{case_id}/documents/9/pages/1.png").status_code == 404
     beyond = browser.get(f"/cases/{case_id}/documents/1/pages/40/words")
     assert beyond.status_code == 404
-    assert "no page 40 (the document has 1)" in beyond.text
+    assert "01-pa-request-form.pdf: page: no page 40 (the document has 1)" in beyond.text
     progress = browser.get(f"/cases/{case_id}/progress").json()
     assert progress["status"] == "ready"
 

@@ -96,3 +96,19 @@ def add(session: Session, data: bytes, base: Path | None = None) -> Document:
     if stored is None:  # pragma: no cover - the insert above guarantees the row
         raise NotFoundError(f"document {sha} was not recorded")
     return stored
+
+
+_verified: set[Path] = set()
+
+
+def verified_path(sha: str, base: Path | None = None) -> Path:
+    """The stored file of document ``sha``, for readers that want a path (page images).
+
+    Its hash is checked the first time this process asks: stored files are never modified,
+    so checking every page view would only re-read the whole document each time.
+    """
+    target = path_for(sha, base)
+    if target not in _verified:
+        open(sha, base)
+        _verified.add(target)
+    return target

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -143,12 +141,6 @@ def _document(session: Session, case_id: int, number: int) -> CaseDocument:
     return docs[number - 1]
 
 
-def _with_file(doc: CaseDocument) -> tempfile.TemporaryDirectory[str]:
-    folder = tempfile.TemporaryDirectory(prefix="priorauth-page-")
-    (Path(folder.name) / "document.pdf").write_bytes(documents.open(doc.sha256))
-    return folder
-
-
 @router.get("/cases/{case_id}/documents/{number}/pages/{page_number}.png")
 def page_image(
     case_id: CaseId,
@@ -159,11 +151,10 @@ def page_image(
     width: Annotated[int, Query(ge=100, le=2400)] = 900,
 ) -> Response:
     doc = _document(session, case_id, number)
-    with _with_file(doc) as folder:
-        try:
-            image = render_png(Path(folder) / "document.pdf", page_number, width)
-        except InputError as error:
-            raise HTTPException(404, str(error)) from None
+    try:
+        image = render_png(documents.verified_path(doc.sha256), page_number, width, doc.name)
+    except InputError as error:
+        raise HTTPException(404, str(error)) from None
     # Documents never change (content-addressed), so the browser may keep the image; it is
     # a member's record, so only the browser, never a shared cache.
     return Response(
@@ -174,12 +165,11 @@ def page_image(
 def _page(session: Session, case_id: int, number: int, page_number: int) -> tuple[Page, int]:
     """The page as extraction read it, and how many pages its document has."""
     doc = _document(session, case_id, number)
-    with _with_file(doc) as folder:
-        path = Path(folder) / "document.pdf"
-        try:
-            return read_page(path, page_number, doc.name), page_count(path)
-        except InputError as error:
-            raise HTTPException(404, str(error)) from None
+    path = documents.verified_path(doc.sha256)
+    try:
+        return read_page(path, page_number, doc.name), page_count(path)
+    except InputError as error:
+        raise HTTPException(404, str(error)) from None
 
 
 @router.get("/cases/{case_id}/documents/{number}/pages/{page_number}/words")

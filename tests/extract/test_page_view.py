@@ -1,0 +1,52 @@
+"""A page for a person: the same text and boxes extraction read, words, and the image."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from priorauth.adjudicate.errors import InputError
+from priorauth.extract.ocr import OcrCache
+from priorauth.extract.packet import PacketReader
+from priorauth.extract.page_view import page_count, page_words, read_page, render_png
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "packets"
+NOTE = SAMPLES / "ad-deny-low-potency" / "packet" / "02-allergy-clinic-note.pdf"
+FAX_CBC = SAMPLES / "mf-deny-platelets-fax" / "packet" / "04-cbc-2026-03-30.pdf"
+
+
+def test_a_text_page_reads_as_extraction_read_it() -> None:
+    extracted = next(iter(PacketReader([NOTE], cache=OcrCache(None)).pages()))
+    page = read_page(NOTE, 1, "note.pdf", OcrCache(None))
+    assert page.text == extracted.text
+    assert page.document == "note.pdf"
+    words = page_words(page)
+    assert [word.text for word in words] == page.text.split()  # every word has a box
+    for word in words[:50]:
+        assert page.text[word.char_start : word.char_end] == word.text
+        assert 0 <= word.bbox.x0 < word.bbox.x1 <= page.width
+        assert 0 <= word.bbox.top < word.bbox.bottom <= page.height
+
+
+def test_an_ocr_page_comes_from_the_cache_extraction_filled(tmp_path: Path) -> None:
+    cache = OcrCache(tmp_path / "ocr")
+    extracted = next(iter(PacketReader([FAX_CBC], cache=cache).pages()))
+    page = read_page(FAX_CBC, 1, "cbc.pdf", cache)
+    assert page.text == extracted.text
+    assert page.ocr_rotation == 90
+    assert any(word.text.startswith(("Platelet", "PLT")) for word in page_words(page))
+
+
+def test_images_and_page_numbers() -> None:
+    png = render_png(NOTE, 1, 500)
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.width == 500
+        assert image.height > image.width  # a portrait letter page
+    assert page_count(NOTE) >= 1
+    with pytest.raises(InputError, match=r"^note\.pdf: page: no page 0 \(the document has"):
+        read_page(NOTE, 0, "note.pdf", OcrCache(None))
+    with pytest.raises(InputError, match="no page 99"):
+        render_png(NOTE, 99, 500, "note.pdf")
