@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -44,11 +45,30 @@ def test_users_tokens_and_the_audit_chain(
     assert status == 2
     assert err == "priorauth: users: name: user 'ana' already exists\n"
     status, out, _ = run(capsys, "audit", "verify")
-    assert (status, out) == (0, "audit: 2 records, chain intact\n")
+    assert status == 0
+    first, second = out.splitlines()
+    assert first == "audit: 2 records, chain intact"
+    anchor = second.rsplit(" ", 1)[1]
+    assert re.fullmatch(r"2:[0-9a-f]{64}", anchor)
+    assert run(capsys, "audit", "verify", "--anchor", anchor)[0] == 0
+    status, _, err = run(capsys, "audit", "verify", "--anchor", "2:abc")
+    assert (status, err) == (
+        2,
+        "priorauth: --anchor: '2:abc' is not RECORD:SHA256 as verify printed it\n",
+    )
+
+    with sqlite3.connect(data_dir / "priorauth.db") as connection:
+        # Removing the newest record leaves a valid, shorter chain: only the anchor tells.
+        connection.execute("DELETE FROM audit_events WHERE id = 2")
+    status, out, _ = run(capsys, "audit", "verify")
+    assert (status, out.splitlines()[0]) == (0, "audit: 1 records, chain intact")
+    status, out, _ = run(capsys, "audit", "verify", "--anchor", anchor)
+    assert status == 1
+    assert out.startswith("audit: record 2 no longer has the anchored hash")
 
     with sqlite3.connect(data_dir / "priorauth.db") as connection:
         connection.execute("UPDATE audit_events SET actor = 'someone else' WHERE id = 1")
     status, out, _ = run(capsys, "audit", "verify")
-    assert (status, out) == (1, "audit: chain broken at record 1 (of 2)\n")
+    assert (status, out) == (1, "audit: chain broken at record 1 (of 1)\n")
     # the token is stored only as its digest
     assert token.encode() not in (data_dir / "priorauth.db").read_bytes()

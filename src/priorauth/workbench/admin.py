@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from priorauth.adjudicate.errors import InputError
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -66,20 +68,39 @@ def users_token(args: argparse.Namespace) -> int:
     return 0
 
 
-def audit_verify(args: argparse.Namespace) -> int:  # noqa: ARG001 - the subcommand's signature
+def audit_verify(args: argparse.Namespace) -> int:
     from sqlalchemy import func, select
 
     from priorauth.workbench.store import audit
     from priorauth.workbench.store.models import AuditEvent
 
+    anchor = _anchor(args.anchor) if args.anchor else None
     with _session() as session:
         broken = audit.verify(session)
         count = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
-    if broken is None:
-        sys.stdout.write(f"audit: {count} records, chain intact\n")
-        return 0
-    sys.stdout.write(f"audit: chain broken at record {broken} (of {count})\n")
-    return 1
+        last = audit.head(session)
+        kept = anchor is None or audit.holds(session, *anchor)
+    if broken is not None:
+        sys.stdout.write(f"audit: chain broken at record {broken} (of {count})\n")
+        return 1
+    if not kept:
+        assert anchor is not None
+        sys.stdout.write(
+            f"audit: record {anchor[0]} no longer has the anchored hash "
+            "(records were removed from the end, or the chain was rewritten)\n"
+        )
+        return 1
+    sys.stdout.write(f"audit: {count} records, chain intact\n")
+    if last is not None:
+        sys.stdout.write(f"anchor (keep it elsewhere, pass it as --anchor): {last[0]}:{last[1]}\n")
+    return 0
+
+
+def _anchor(text: str) -> tuple[int, str]:
+    number, _, digest = text.partition(":")
+    if not number.isdigit() or len(digest) != 64:
+        raise InputError("--anchor", "", f"{text!r} is not RECORD:SHA256 as verify printed it")
+    return int(number), digest
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -118,4 +139,10 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
     trail = commands.add_parser("audit", help="the audit trail")
     audit_commands = trail.add_subparsers(dest="audit_command", required=True)
-    audit_commands.add_parser("verify", help="check the hash chain").set_defaults(run=audit_verify)
+    verify = audit_commands.add_parser("verify", help="check the hash chain")
+    verify.add_argument(
+        "--anchor",
+        metavar="RECORD:SHA256",
+        help="an anchor an earlier verify printed: fails if later records were removed",
+    )
+    verify.set_defaults(run=audit_verify)

@@ -4,8 +4,9 @@ Each event stores the hash of the event before it (``prev_hash``; the first even
 :data:`GENESIS`) and its own ``hash`` = sha256(``prev_hash`` + canonical JSON of its fields,
 the timestamp in ISO 8601 UTC). Changing a stored field, editing a link or deleting an event
 makes :func:`verify` name the first event whose hash or link no longer fits. (Removing events
-from the *end* of the log leaves a shorter valid chain: keep the last hash elsewhere, e.g. in
-the backups' manifest, to detect truncation.)
+from the *end* of the log leaves a shorter valid chain: keep the :func:`head` that
+``priorauth audit verify`` prints somewhere else, e.g. in the backups' manifest, and pass it
+back as ``--anchor`` to detect truncation.)
 
 Appends are serialized so the chain never forks: a transaction-scoped advisory lock on
 PostgreSQL, the database write lock on SQLite, and a UNIQUE ``prev_hash`` as the last line of
@@ -150,3 +151,18 @@ def verify(session: Session) -> int | None:
     finally:
         rows.close()  # a server-side cursor on PostgreSQL when we return early
     return None
+
+
+def head(session: Session) -> tuple[int, str] | None:
+    """The last event's id and hash (None for an empty log): an anchor to keep elsewhere."""
+    row = session.execute(
+        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).one_or_none()
+    return None if row is None else (row.id, row.hash)
+
+
+def holds(session: Session, event_id: int, event_hash: str) -> bool:
+    """Whether the log still has event ``event_id`` with hash ``event_hash`` (an anchor taken
+    earlier): False means events were removed from the end or the chain was rewritten."""
+    stored = session.scalar(select(AuditEvent.hash).where(AuditEvent.id == event_id))
+    return stored == event_hash
