@@ -104,18 +104,20 @@ def _anchor(text: str) -> tuple[int, str]:
 
 
 def serve(args: argparse.Namespace) -> int:
-    """The workbench's JSON API on the configured database (SQLite by default, migrated on
-    start)."""
+    """The workbench (screens and JSON API) on the configured database (SQLite by default,
+    migrated on start)."""
     import uvicorn
 
     from priorauth.workbench.api.app import create_app
 
+    sys.stderr.write(f"priorauth: serving on http://{args.host}:{args.port} (Ctrl-C stops)\n")
+    # Access logs stay off: a URL can carry a member's name (the queue's search).
     uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
     return 0
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    server = commands.add_parser("serve", help="serve the workbench's JSON API")
+    server = commands.add_parser("serve", help="serve the workbench (screens and JSON API)")
     server.add_argument("--host", default="127.0.0.1")
     server.add_argument("--port", type=int, default=8000)
     server.set_defaults(run=serve)
