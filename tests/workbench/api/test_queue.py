@@ -129,15 +129,23 @@ def test_the_letter_follows_the_recorded_decision(
     before = client.get(url, headers=auth(tokens[Role.INTAKE]))
     assert before.status_code == 404
     assert before.json()["detail"] == f"case {case_id} has no recorded decision yet"
-    client.post(
+    recorded = client.post(
         f"/api/cases/{case_id}/decision",
         json={"outcome": "pend", "comment": "Need the steroid history dates."},
         headers=auth(tokens[Role.PHARMACIST]),
-    )
+    ).json()
+    assert recorded["letter"] == "request_for_information"
     letter = client.get(url, headers=auth(tokens[Role.INTAKE])).json()
     assert letter["kind"] == "request_for_information"
+    assert (letter["outcome"], letter["recorded_by"]) == ("pend", "pharmacist-user")
     assert "Jaylen M. Brooks" in letter["text"]
     assert "GA-MCD-26-004417" in letter["text"]
+    # The letter stays as drafted when the facts change afterwards.
+    for fact in client.get(f"/api/cases/{case_id}/facts", headers=auth(tokens[Role.ADMIN])).json():
+        client.post(
+            f"/api/cases/{case_id}/facts/{fact['id']}/confirm", headers=auth(tokens[Role.ADMIN])
+        )
+    assert client.get(url, headers=auth(tokens[Role.INTAKE])).json() == letter
 
 
 def test_cases_left_extracting_are_extracted_on_start(

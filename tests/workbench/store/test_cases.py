@@ -20,8 +20,10 @@ from priorauth.workbench.store.cases import (
     case_facts,
     confirmed_facts,
     create_case,
+    decisions,
     finish_run,
     get_case,
+    record_decision,
     save_facts,
     start_run,
     update_fact,
@@ -340,3 +342,52 @@ def test_times_are_aware_utc_and_naive_times_are_refused(
         assert due == dt.datetime(2026, 3, 19, 13, 0, 0, 123456, tzinfo=dt.UTC)
         with pytest.raises(InputError, match="timezone-aware"):
             create_case(session, request_for(), [], "ian", received_at=dt.datetime(2026, 3, 16))
+
+
+def test_a_recorded_decision_keeps_its_letter_and_audits_only_its_hash(
+    sessions: sessionmaker[Session],
+) -> None:
+    case_id = _case(sessions)
+    recommendation = {"decision": "pend", "policy": "CP.PHAR.98", "policy_version": 1}
+    letter_text = "Dear Dana Whitfield: please send the BSA."
+    with sessions.begin() as session:
+        record = record_decision(
+            session,
+            case_id,
+            recommendation,
+            "pend",
+            "BSA missing.",
+            "pharm",
+            ("request_for_information", letter_text),
+        )
+        record_id = record.id
+    with sessions() as session:
+        (stored,) = decisions(session, case_id)
+        assert stored.id == record_id
+        assert (stored.letter_kind, stored.letter_text) == ("request_for_information", letter_text)
+        assert stored.policy_version == "1"
+        assert get_case(session, case_id).status is CaseStatus.DECIDED
+        event = _events(session)[-1]
+    assert event.action == "case.decide"
+    after = json.loads(event.after_json or "{}")
+    assert after["letter"] == {
+        "kind": "request_for_information",
+        "sha256": hashlib.sha256(letter_text.encode("utf-8")).hexdigest(),
+    }
+    assert "Dana Whitfield" not in (event.after_json or "")
+
+
+@pytest.mark.parametrize(
+    ("outcome", "comment", "problem"),
+    [
+        ("maybe", "x", "must be one of"),
+        ("deny", "  ", "recorded with a comment"),
+        ("deny", "a\x00b", "NUL"),
+    ],
+)
+def test_decisions_need_an_outcome_and_a_comment(
+    sessions: sessionmaker[Session], outcome: str, comment: str, problem: str
+) -> None:
+    case_id = _case(sessions)
+    with sessions() as session, pytest.raises(InputError, match=problem):
+        record_decision(session, case_id, {}, outcome, comment, "pharm")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
@@ -13,7 +14,6 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from priorauth.adjudicate.errors import InputError
 from priorauth.adjudicate.facts import FACT_ADAPTER
 from priorauth.adjudicate.inputs import parse_request
-from priorauth.adjudicate.letters import render_text
 from priorauth.adjudicate.report import to_json
 from priorauth.adjudicate.request import LineOfBusiness
 from priorauth.adjudicate.validity import check_request
@@ -22,16 +22,17 @@ from priorauth.workbench.api import extraction
 from priorauth.workbench.api.auth import Adjudicator, CaseId, Creator, DbSession, Reader
 from priorauth.workbench.api.state import AppState, app_state
 from priorauth.workbench.api.views import case_json, queue_row_json
-from priorauth.workbench.letters import case_letter
+from priorauth.workbench.letters import draft_for_case, latest_letter
 from priorauth.workbench.store import audit
 from priorauth.workbench.store.cases import (
     assign_case,
+    check_decision,
     confirmed_facts,
     create_case,
     get_case,
     record_decision,
 )
-from priorauth.workbench.store.models import CaseStatus, Role
+from priorauth.workbench.store.models import CaseStatus, DecisionRecord, Role, utcnow
 from priorauth.workbench.store.queue import MAX_PAGE, UNASSIGNED, QueueQuery, list_cases
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
@@ -187,28 +188,55 @@ class DecisionBody(BaseModel):
     comment: str = Field(min_length=1, max_length=4000)
 
 
+def decide(
+    session: Session,
+    state: AppState,
+    case_id: int,
+    outcome: str,
+    comment: str,
+    actor: str,
+    role: Role,
+) -> DecisionRecord:
+    """Record a person's decision beside the engine's recommendation, with its letter drafted
+    and kept; only a pharmacist records a denial. The caller commits."""
+    if outcome == "deny" and role is not Role.PHARMACIST:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "only a pharmacist records a denial")
+    check_decision(outcome, comment)
+    recommended = recommendation(session, case_id, state)
+    letter = draft_for_case(
+        get_case(session, case_id), state.policy, recommended, outcome, comment, utcnow().date()
+    )
+    return record_decision(session, case_id, recommended, outcome, comment, actor, letter)
+
+
 @router.post("/{case_id}/decision", status_code=status.HTTP_201_CREATED)
 def decide_case(
     case_id: CaseId, body: DecisionBody, who: Adjudicator, session: DbSession, state: State
 ) -> dict[str, Any]:
     """A pharmacist (or an admin, for anything but a denial) records the case's decision with
-    a comment, beside the engine's recommendation at that moment."""
-    if body.outcome == "deny" and who.role is not Role.PHARMACIST:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "only a pharmacist records a denial")
-    recommended = recommendation(session, case_id, state)
-    record = record_decision(session, case_id, recommended, body.outcome, body.comment, who.name)
+    a comment, beside the engine's recommendation at that moment; the letter is drafted."""
+    record = decide(session, state, case_id, body.outcome, body.comment, who.name, who.role)
     session.commit()
+    recommended = json.loads(record.decision_json)
     return {
         "id": record.id,
         "outcome": record.outcome,
         "recommended": recommended["decision"],
         "recorded_by": record.recorded_by,
         "comment": record.comment,
+        "letter": record.letter_kind,
     }
 
 
 @router.get("/{case_id}/letter")
-def letter(case_id: CaseId, _who: Reader, session: DbSession, state: State) -> dict[str, Any]:
-    """The letter drafted from the case's latest recorded decision (404 before one)."""
-    drafted = case_letter(session, state.policy, case_id)
-    return {"kind": drafted.kind, "subject": drafted.subject, "text": render_text(drafted)}
+def letter(case_id: CaseId, _who: Reader, session: DbSession) -> dict[str, Any]:
+    """The letter drafted when the case's latest decision was recorded (404 before one)."""
+    get_case(session, case_id)
+    record = latest_letter(session, case_id)
+    return {
+        "kind": record.letter_kind,
+        "text": record.letter_text,
+        "outcome": record.outcome,
+        "recorded_by": record.recorded_by,
+        "recorded_at": record.recorded_at.isoformat(),
+    }

@@ -44,6 +44,7 @@ __all__ = [
     "add_reviewer_fact",
     "assign_case",
     "case_facts",
+    "check_decision",
     "confirmed_facts",
     "create_case",
     "decisions",
@@ -452,6 +453,15 @@ def confirmed_facts(session: Session, case_id: int) -> list[dict[str, Any]]:
 OUTCOMES = ("approve", "deny", "pend", "refer")
 
 
+def check_decision(outcome: str, comment: str) -> None:
+    """InputError unless ``outcome`` is one of :data:`OUTCOMES` and ``comment`` says why."""
+    if outcome not in OUTCOMES:
+        raise InputError("decision", "outcome", f"must be one of {', '.join(OUTCOMES)}")
+    if not comment.strip():
+        raise InputError("decision", "comment", "a decision is recorded with a comment")
+    _no_nul(comment, "decision", "comment")
+
+
 def record_decision(
     session: Session,
     case_id: int,
@@ -459,14 +469,12 @@ def record_decision(
     outcome: str,
     comment: str,
     actor: str,
+    letter: tuple[str, str] | None = None,
 ) -> DecisionRecord:
     """A person's decision on the case, beside the engine's recommendation it was made on
-    (``decision``, CONTRACT.md's object); the case becomes ``decided``. Audited."""
-    if outcome not in OUTCOMES:
-        raise InputError("decision", "outcome", f"must be one of {', '.join(OUTCOMES)}")
-    if not comment.strip():
-        raise InputError("decision", "comment", "a decision is recorded with a comment")
-    _no_nul(comment, "decision", "comment")
+    (``decision``, CONTRACT.md's object), with the ``letter`` (kind, text) drafted from it;
+    the case becomes ``decided``. Audited (the letter by its kind and hash, not its text)."""
+    check_decision(outcome, comment)
     case = get_case(session, case_id)
     record = DecisionRecord(
         case_id=case_id,
@@ -476,6 +484,8 @@ def record_decision(
         outcome=outcome,
         recorded_by=actor,
         comment=comment,
+        letter_kind=None if letter is None else letter[0],
+        letter_text=None if letter is None else letter[1],
     )
     session.add(record)
     before = {"status": case.status.value}
@@ -494,6 +504,12 @@ def record_decision(
             "recommended": decision.get("decision"),
             "criteria_set": decision.get("criteria_set"),
             "comment": comment,
+            "letter": None
+            if letter is None
+            else {
+                "kind": letter[0],
+                "sha256": hashlib.sha256(letter[1].encode("utf-8")).hexdigest(),
+            },
         },
     )
     return record

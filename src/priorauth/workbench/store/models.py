@@ -253,6 +253,9 @@ class DecisionRecord(Base):
     recorded_by: Mapped[str] = mapped_column(String(120))
     recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     comment: Mapped[str | None] = mapped_column(Text)
+    letter_kind: Mapped[str | None] = mapped_column(String(32))
+    letter_text: Mapped[str | None] = mapped_column(Text)
+    """The letter as drafted when the decision was recorded, kept as it was sent."""
 
 
 class AuditEvent(Base):

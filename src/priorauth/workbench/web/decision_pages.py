@@ -11,14 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from priorauth.adjudicate.errors import InputError
-from priorauth.adjudicate.letters import render_text
 from priorauth.workbench.api.auth import ADJUDICATE, READ, CaseId, DbSession
-from priorauth.workbench.api.cases import recommendation
+from priorauth.workbench.api.cases import decide, recommendation
 from priorauth.workbench.api.state import AppState, app_state
-from priorauth.workbench.letters import case_letter
-from priorauth.workbench.store.cases import OUTCOMES, decisions, get_case, record_decision
+from priorauth.workbench.letters import latest_letter
+from priorauth.workbench.store.cases import OUTCOMES, decisions, get_case
 from priorauth.workbench.store.errors import NotFoundError
-from priorauth.workbench.store.models import CaseDocument, CaseStatus, Role
+from priorauth.workbench.store.models import CaseDocument, CaseStatus, DecisionRecord, Role
 from priorauth.workbench.store.web_sessions import SessionUser
 from priorauth.workbench.web.render import html
 from priorauth.workbench.web.session import action, page
@@ -87,19 +86,24 @@ async def record(
     form = await request.form()
     outcome = str(form.get("outcome", ""))
     comment = str(form.get("comment", ""))
-    if outcome == "deny" and Role(user.role) is not Role.PHARMACIST:
-        raise HTTPException(403, "only a pharmacist records a denial")
     with state.sessions() as session:
         try:
             if len(comment) > COMMENT_LIMIT:
                 raise InputError("decision", "comment", f"longer than {COMMENT_LIMIT} characters")
-            recommended = recommendation(session, case_id, state)
-            record_decision(session, case_id, recommended, outcome, comment, user.name)
+            decide(session, state, case_id, outcome, comment, user.name, Role(user.role))
             session.commit()
         except InputError as error:
             session.rollback()
             return _decision_page(request, user, session, state, case_id, str(error), 422)
     return RedirectResponse(f"/cases/{case_id}/letter", status_code=303)
+
+
+def _letter(session: Session, case_id: int) -> DecisionRecord:
+    try:
+        get_case(session, case_id)
+        return latest_letter(session, case_id)
+    except NotFoundError as error:
+        raise HTTPException(404, str(error)) from None
 
 
 @router.get("/cases/{case_id}/letter", response_class=HTMLResponse)
@@ -108,21 +112,9 @@ def letter_screen(
     case_id: CaseId,
     user: Annotated[SessionUser, Depends(page(READ))],
     session: DbSession,
-    state: State,
 ) -> HTMLResponse:
-    try:
-        letter = case_letter(session, state.policy, case_id)
-    except NotFoundError as error:
-        raise HTTPException(404, str(error)) from None
-    return html(
-        request,
-        "letter.html",
-        user,
-        case=get_case(session, case_id),
-        letter=letter,
-        text=render_text(letter),
-        history=decisions(session, case_id),
-    )
+    record = _letter(session, case_id)
+    return html(request, "letter.html", user, case=get_case(session, case_id), record=record)
 
 
 @router.get("/cases/{case_id}/letter.txt")
@@ -130,13 +122,9 @@ def letter_text(
     case_id: CaseId,
     _user: Annotated[SessionUser, Depends(page(READ))],
     session: DbSession,
-    state: State,
 ) -> PlainTextResponse:
-    try:
-        letter = case_letter(session, state.policy, case_id)
-    except NotFoundError as error:
-        raise HTTPException(404, str(error)) from None
+    record = _letter(session, case_id)
     return PlainTextResponse(
-        render_text(letter),
+        record.letter_text or "",
         headers={"Content-Disposition": f'attachment; filename="case-{case_id}-letter.txt"'},
     )

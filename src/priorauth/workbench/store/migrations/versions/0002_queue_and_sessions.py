@@ -1,5 +1,5 @@
-"""The case queue's columns (request id, member, expedited, failure reason) and browser
-sessions.
+"""The case queue's columns (request id, member, expedited, failure reason), browser
+sessions, and the letter kept with each recorded decision.
 
 Revision ID: 0002
 Revises: 0001
@@ -62,6 +62,9 @@ def upgrade() -> None:
         batch.alter_column("member_name", existing_type=sa.String(length=200), nullable=False)
         batch.alter_column("expedited", existing_type=sa.Boolean(), server_default=None)
         batch.create_index(op.f("ix_cases_request_id"), ["request_id"])
+    with op.batch_alter_table("decision_records") as batch:
+        batch.add_column(sa.Column("letter_kind", sa.String(length=32), nullable=True))
+        batch.add_column(sa.Column("letter_text", sa.Text(), nullable=True))
     op.create_table(
         "web_sessions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -84,6 +87,9 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_web_sessions_expires_at"), table_name="web_sessions")
     op.drop_index(op.f("ix_web_sessions_user_id"), table_name="web_sessions")
     op.drop_table("web_sessions")
+    with op.batch_alter_table("decision_records") as batch:
+        batch.drop_column("letter_text")
+        batch.drop_column("letter_kind")
     with op.batch_alter_table("cases") as batch:
         batch.drop_index(op.f("ix_cases_request_id"))
         for column in ("expedited", "failure_reason", "member_name", "member_id", "request_id"):
