@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,31 @@ def test_images_and_page_numbers() -> None:
         read_page(NOTE, 0, "note.pdf", OcrCache(None))
     with pytest.raises(InputError, match="no page 99"):
         render_png(NOTE, 99, 500, "note.pdf")
+
+
+def test_pages_can_be_viewed_from_threads_while_a_packet_is_read() -> None:
+    """pdfium is not thread-safe; without the module's lock this crashed the process (seen
+    about one run in four under this load)."""
+    pdfs = sorted(
+        path for path in SAMPLES.glob("*/packet/*.pdf") if "fax" not in path.parent.parent.name
+    )[:24]
+    expected = {path: render_png(path, 1, 300) for path in pdfs[:6]}
+    failures: list[str] = []
+
+    def view() -> None:
+        for _ in range(4):
+            for path, image in expected.items():
+                if render_png(path, 1, 300) != image or page_count(path) < 1:
+                    failures.append(path.name)
+
+    def extract() -> None:
+        for _ in range(2):
+            list(PacketReader(pdfs, cache=OcrCache(None)).pages())
+
+    threads = [threading.Thread(target=view) for _ in range(3)]
+    threads.append(threading.Thread(target=extract))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []

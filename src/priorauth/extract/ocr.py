@@ -140,19 +140,40 @@ def _unturn(word: Word, rotation: int, width: int, height: int) -> Word:
     return word
 
 
+def render_for_ocr(document: pdfium.PdfDocument, index: int) -> tuple[Any, int]:
+    """Page ``index`` as a grayscale image at its scan's native dpi, and that dpi.
+
+    The image is a copy: a bitmap pdfium frees later (its finalizer, in whatever thread the
+    garbage collector runs) would be a pdfium call outside any lock.
+    """
+    page = document[index]
+    try:
+        dpi = native_dpi(page)
+        bitmap = page.render(scale=dpi / 72, grayscale=True)
+        try:
+            image = bitmap.to_pil().copy()
+        finally:
+            bitmap.close()
+    finally:
+        page.close()
+    return image, dpi
+
+
+def ocr_rendered(image: Any, dpi: int) -> OcrResult:
+    """OCR a page image rendered by :func:`render_for_ocr` (no pdfium involved)."""
+    words, rotation = ocr_image(image)
+    return OcrResult(words=words, dpi=dpi, rotation=rotation, confidence=_mean_confidence(words))
+
+
 def ocr_page_file(path: str, index: int) -> OcrResult:
     """Render page ``index`` of the PDF at ``path`` and OCR it (runs in a worker process)."""
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     document = pdfium.PdfDocument(path)
     try:
-        page = document[index]
-        dpi = native_dpi(page)
-        image = page.render(scale=dpi / 72, grayscale=True).to_pil()
-        page.close()
+        image, dpi = render_for_ocr(document, index)
     finally:
         document.close()
-    words, rotation = ocr_image(image)
-    return OcrResult(words=words, dpi=dpi, rotation=rotation, confidence=_mean_confidence(words))
+    return ocr_rendered(image, dpi)
 
 
 def layout_page(

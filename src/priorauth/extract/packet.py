@@ -23,6 +23,7 @@ from priorauth.extract.ocr import OcrCache, OcrResult, file_digest, layout_page,
 from priorauth.extract.pages import Page
 from priorauth.extract.pdf_reader import (
     MIN_TEXT_LAYER_CHARS,
+    PDFIUM_LOCK,
     DocumentError,
     has_ruling_lines,
     open_pdf,
@@ -127,7 +128,7 @@ class PacketReader:
         total = 0
         for path in self.files:
             try:
-                with open_pdf(path) as document:
+                with open_pdf(path) as document, PDFIUM_LOCK:
                     total += len(document)
             except DocumentError:
                 total += 1
@@ -137,10 +138,12 @@ class PacketReader:
         name = self._names[path]
         try:
             with open_pdf(path) as document:
-                info = DocumentInfo(name=name, sha256=file_digest(path), pages=len(document))
+                with PDFIUM_LOCK:
+                    count = len(document)
+                info = DocumentInfo(name=name, sha256=file_digest(path), pages=count)
                 self.documents.append(info)
                 pending: deque[tuple[int, Page | Future[OcrResult] | OcrResult | None]] = deque()
-                for index in range(len(document)):
+                for index in range(count):
                     pending.append((index, self._read_page(document, path, info, index)))
                     while pending and (len(pending) > _WINDOW or _ready(pending[0][1])):
                         yield self._finish(document, info, *pending.popleft())
@@ -151,6 +154,14 @@ class PacketReader:
             yield None
 
     def _read_page(
+        self, document: pdfium.PdfDocument, path: Path, info: DocumentInfo, index: int
+    ) -> Page | Future[OcrResult] | OcrResult | None:
+        # Submitting forks the OCR workers under the lock: no other thread is inside pdfium
+        # when they are copied.
+        with PDFIUM_LOCK:
+            return self._read_page_locked(document, path, info, index)
+
+    def _read_page_locked(
         self, document: pdfium.PdfDocument, path: Path, info: DocumentInfo, index: int
     ) -> Page | Future[OcrResult] | OcrResult | None:
         try:
@@ -188,12 +199,13 @@ class PacketReader:
             return None
         if isinstance(item, Future):
             self.cache.put(info.sha256, index, result)
-        page = document[index]
-        try:
-            width, height = page.get_size()
-            rotation = page.get_rotation()
-        finally:
-            page.close()
+        with PDFIUM_LOCK:
+            page = document[index]
+            try:
+                width, height = page.get_size()
+                rotation = page.get_rotation()
+            finally:
+                page.close()
         return layout_page(
             result, info.name, index + 1, round(width, 2), round(height, 2), rotation
         )

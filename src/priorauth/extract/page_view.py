@@ -15,10 +15,17 @@ from pathlib import Path
 
 from priorauth.adjudicate.errors import InputError
 from priorauth.adjudicate.facts import BBox
-from priorauth.extract.ocr import OcrCache, file_digest, layout_page, ocr_page_file
+from priorauth.extract.ocr import (
+    OcrCache,
+    file_digest,
+    layout_page,
+    ocr_rendered,
+    render_for_ocr,
+)
 from priorauth.extract.pages import Page
 from priorauth.extract.pdf_reader import (
     MIN_TEXT_LAYER_CHARS,
+    PDFIUM_LOCK,
     open_pdf,
     read_text_page,
     visible_char_count,
@@ -44,7 +51,10 @@ def _check_number(name: str, count: int, number: int) -> None:
 def read_page(path: Path, number: int, name: str, cache: OcrCache | None = None) -> Page:
     """Page ``number`` (1-based) of the PDF at ``path``, cited as document ``name``."""
     cache = cache if cache is not None else OcrCache.default()
-    with open_pdf(path) as document:
+    digest = file_digest(path)
+    result = cache.get(digest, number - 1)
+    image = None
+    with open_pdf(path) as document, PDFIUM_LOCK:
         _check_number(name, len(document), number)
         page = document[number - 1]
         try:
@@ -54,16 +64,17 @@ def read_page(path: Path, number: int, name: str, cache: OcrCache | None = None)
             rotation = page.get_rotation()
         finally:
             page.close()
-    digest = file_digest(path)
-    result = cache.get(digest, number - 1)
+        if result is None:
+            image, dpi = render_for_ocr(document, number - 1)
     if result is None:
-        result = ocr_page_file(str(path), number - 1)
+        # Tesseract runs outside the lock: it takes a second and does not touch pdfium.
+        result = ocr_rendered(image, dpi)
         cache.put(digest, number - 1, result)
     return layout_page(result, name, number, round(width, 2), round(height, 2), rotation)
 
 
 def page_count(path: Path) -> int:
-    with open_pdf(path) as document:
+    with open_pdf(path) as document, PDFIUM_LOCK:
         return len(document)
 
 
@@ -81,12 +92,16 @@ def render_png(path: Path, number: int, width: int, name: str = "") -> bytes:
     """Page ``number`` as displayed (its /Rotate applied), ``width`` pixels wide, as PNG;
     ``name`` is the document's name for errors (default: the file's)."""
     width = max(100, min(width, MAX_IMAGE_WIDTH))
-    with open_pdf(path) as document:
+    with open_pdf(path) as document, PDFIUM_LOCK:
         _check_number(name or path.name, len(document), number)
         page = document[number - 1]
         try:
             page_width = page.get_size()[0]
-            image = page.render(scale=width / page_width, grayscale=True).to_pil()
+            bitmap = page.render(scale=width / page_width, grayscale=True)
+            try:
+                image = bitmap.to_pil().copy()  # see ocr.render_for_ocr
+            finally:
+                bitmap.close()
         finally:
             page.close()
     out = io.BytesIO()

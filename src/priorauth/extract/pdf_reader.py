@@ -8,6 +8,7 @@ runs only on pages that have ruling lines.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,6 +38,12 @@ _ERRORS = {
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
+PDFIUM_LOCK = threading.RLock()
+"""pdfium is not thread-safe (concurrent calls crash the process): every call into it in
+this process holds this lock, as the workbench renders page images in request threads while
+its worker extracts. The OCR worker processes are forked and never take it."""
+
+
 class DocumentError(Exception):
     """A document that cannot be read; the message is the one-line reason."""
 
@@ -56,20 +63,27 @@ def check_pdf_file(path: Path) -> None:
 
 @contextmanager
 def open_pdf(path: Path) -> Iterator[pdfium.PdfDocument]:
-    """Open ``path`` with pdfium, turning its failures into one-line DocumentErrors."""
+    """Open ``path`` with pdfium, turning its failures into one-line DocumentErrors.
+
+    Opening and closing take :data:`PDFIUM_LOCK`; the caller holds it for what it does with
+    the document in between.
+    """
     check_pdf_file(path)
+    with PDFIUM_LOCK:
+        try:
+            document = pdfium.PdfDocument(path)
+        except pdfium.PdfiumError as error:
+            message = str(error)
+            reason = next((text for key, text in _ERRORS.items() if key in message), None)
+            raise DocumentError(reason or f"cannot be opened ({message})") from None
+        empty = len(document) == 0
     try:
-        document = pdfium.PdfDocument(path)
-    except pdfium.PdfiumError as error:
-        message = str(error)
-        reason = next((text for key, text in _ERRORS.items() if key in message), None)
-        raise DocumentError(reason or f"cannot be opened ({message})") from None
-    try:
-        if len(document) == 0:
+        if empty:
             raise DocumentError("the PDF has no pages")
         yield document
     finally:
-        document.close()
+        with PDFIUM_LOCK:
+            document.close()
 
 
 def _displayed(
