@@ -27,10 +27,15 @@ def packet_files() -> list[tuple[str, tuple[str, bytes, str]]]:
     ]
 
 
-def create(client: TestClient, token: str, request: str | None = None) -> Any:
+def create(
+    client: TestClient, token: str, request: str | None = None, *, expedited: bool = False
+) -> Any:
     return client.post(
         "/api/cases",
-        data={"request": request_text() if request is None else request},
+        data={
+            "request": request_text() if request is None else request,
+            "expedited": str(expedited).lower(),
+        },
         files=packet_files(),
         headers=auth(token),
     )

@@ -22,12 +22,7 @@ from tests.workbench.api.helpers import auth, create, packet_files, request_text
 def test_queue_lists_filters_and_searches(client: TestClient, tokens: dict[Role, str]) -> None:
     reader = auth(tokens[Role.REVIEWER])
     first = create(client, tokens[Role.INTAKE]).json()["id"]
-    second = client.post(
-        "/api/cases",
-        data={"request": request_text(), "expedited": "true"},
-        files=packet_files(),
-        headers=auth(tokens[Role.INTAKE]),
-    ).json()["id"]
+    second = create(client, tokens[Role.INTAKE], expedited=True).json()["id"]
     for case_id in (first, second):
         wait_for(client, tokens[Role.INTAKE], case_id)
     listed = client.get("/api/cases", headers=reader).json()
@@ -74,12 +69,7 @@ def test_expedited_cases_get_the_shorter_clock(
     with TestClient(create_app(database_url)) as configured:
         before = dt.datetime.now(dt.UTC)
         standard = create(configured, tokens[Role.INTAKE]).json()["id"]
-        expedited = configured.post(
-            "/api/cases",
-            data={"request": request_text(), "expedited": "true"},
-            files=packet_files(),
-            headers=auth(tokens[Role.INTAKE]),
-        ).json()["id"]
+        expedited = create(configured, tokens[Role.INTAKE], expedited=True).json()["id"]
         after = dt.datetime.now(dt.UTC)
         due = {
             case_id: dt.datetime.fromisoformat(

@@ -13,19 +13,18 @@ import tempfile
 from concurrent.futures import Future
 from pathlib import Path
 
-from sqlalchemy import select
-
 from priorauth.adjudicate.errors import PriorauthError
 from priorauth.workbench.api.state import AppState
 from priorauth.workbench.store import documents
 from priorauth.workbench.store.cases import (
+    case_documents,
     finish_run,
     interrupted_cases,
     save_facts,
     set_status,
     start_run,
 )
-from priorauth.workbench.store.models import CaseDocument, CaseStatus
+from priorauth.workbench.store.models import CaseStatus
 
 ACTOR = "extractor"
 _log = logging.getLogger(__name__)
@@ -43,10 +42,7 @@ def extract_case(state: AppState, case_id: int) -> None:
     """Run in the worker thread: extract, save the facts, and set the case's status."""
     with state.sessions.begin() as session:
         run_id = start_run(session, case_id, "rules", ACTOR).id
-        links = session.scalars(
-            select(CaseDocument).where(CaseDocument.case_id == case_id).order_by(CaseDocument.id)
-        ).all()
-        named = [(link.name, link.sha256) for link in links]
+        named = [(link.name, link.sha256) for link in case_documents(session, case_id)]
     try:
         with tempfile.TemporaryDirectory(prefix="priorauth-case-") as folder:
             paths = []

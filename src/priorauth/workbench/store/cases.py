@@ -43,6 +43,7 @@ __all__ = [
     "ConflictError",
     "add_reviewer_fact",
     "assign_case",
+    "case_documents",
     "case_facts",
     "check_decision",
     "confirmed_facts",
@@ -165,6 +166,15 @@ def create_case(
     session.flush()
     audit.record(session, actor, "case.create", "case", case.id, None, _case_summary(case, links))
     return case
+
+
+def case_documents(session: Session, case_id: int) -> list[CaseDocument]:
+    """The case's documents in the order they were uploaded (the order screens number)."""
+    return list(
+        session.scalars(
+            select(CaseDocument).where(CaseDocument.case_id == case_id).order_by(CaseDocument.id)
+        )
+    )
 
 
 def get_case(session: Session, case_id: int) -> Case:

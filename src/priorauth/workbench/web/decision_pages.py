@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from priorauth.adjudicate.errors import InputError
@@ -15,9 +14,9 @@ from priorauth.workbench.api.auth import ADJUDICATE, READ, CaseId, DbSession
 from priorauth.workbench.api.cases import decide, recommendation
 from priorauth.workbench.api.state import AppState, app_state
 from priorauth.workbench.letters import latest_letter
-from priorauth.workbench.store.cases import OUTCOMES, decisions, get_case
+from priorauth.workbench.store.cases import OUTCOMES, case_documents, decisions, get_case
 from priorauth.workbench.store.errors import NotFoundError
-from priorauth.workbench.store.models import CaseDocument, CaseStatus, DecisionRecord, Role
+from priorauth.workbench.store.models import CaseStatus, DecisionRecord, Role
 from priorauth.workbench.store.web_sessions import SessionUser
 from priorauth.workbench.web.render import html
 from priorauth.workbench.web.session import action, page
@@ -28,10 +27,8 @@ COMMENT_LIMIT = 4000
 
 
 def _document_numbers(session: Session, case_id: int) -> dict[str, int]:
-    names = session.scalars(
-        select(CaseDocument.name).where(CaseDocument.case_id == case_id).order_by(CaseDocument.id)
-    )
-    return {name: number for number, name in enumerate(names, start=1)}
+    documents = case_documents(session, case_id)
+    return {doc.name: number for number, doc in enumerate(documents, start=1)}
 
 
 def _decision_page(

@@ -10,7 +10,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from priorauth.adjudicate.errors import InputError
@@ -23,6 +22,7 @@ from priorauth.workbench.store import documents
 from priorauth.workbench.store.cases import (
     add_reviewer_fact,
     assign_case,
+    case_documents,
     case_facts,
     get_case,
     update_fact,
@@ -52,14 +52,6 @@ Assigner = Annotated[SessionUser, Depends(action(READ))]
 PRIVATE_CACHE = {"Cache-Control": "private, max-age=3600"}
 
 
-def _documents(session: Session, case_id: int) -> list[CaseDocument]:
-    return list(
-        session.scalars(
-            select(CaseDocument).where(CaseDocument.case_id == case_id).order_by(CaseDocument.id)
-        )
-    )
-
-
 def case_page(
     request: Request,
     user: SessionUser,
@@ -71,7 +63,7 @@ def case_page(
 ) -> HTMLResponse:
     """The case screen (also after a failed change, with its one-line ``error``)."""
     case = get_case(session, case_id)
-    docs = _documents(session, case_id)
+    docs = case_documents(session, case_id)
     names = [doc.name for doc in docs]
     facts = fact_views(case_facts(session, case_id), names)
     items: list[Any] = []
@@ -135,7 +127,7 @@ def _case_or_404(session: Session, case_id: int) -> Case:
 
 def _document(session: Session, case_id: int, number: int) -> CaseDocument:
     _case_or_404(session, case_id)
-    docs = _documents(session, case_id)
+    docs = case_documents(session, case_id)
     if not 1 <= number <= len(docs):
         raise HTTPException(404, f"case {case_id} has no document {number}")
     return docs[number - 1]
