@@ -11,7 +11,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from priorauth.workbench.store import db
@@ -111,3 +111,25 @@ def test_foreign_keys_are_enforced(engine: Engine) -> None:
     insert = text("INSERT INTO case_documents (case_id, sha256, name) VALUES (999, 'abc', 'x')")
     with pytest.raises(IntegrityError), engine.begin() as connection:
         connection.execute(insert)
+
+
+def test_sqlite_readers_go_on_while_a_writer_holds_its_transaction(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'wal.db'}"
+    upgrade(url)
+    engine = engine_for(url)
+    reader = create_engine(url, connect_args={"timeout": 0.1})
+    writer = engine.connect()
+    try:
+        assert writer.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        # The strongest lock a writer takes: without write-ahead logging it shuts readers out.
+        writer.execute(text("BEGIN EXCLUSIVE"))
+        writer.execute(
+            text("INSERT INTO documents (sha256, size, stored_at) VALUES ('a', 1, '2026-01-01')")
+        )
+        with reader.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM documents")).scalar() == 0
+    finally:
+        writer.rollback()
+        writer.close()
+        reader.dispose()
+        engine.dispose()

@@ -43,6 +43,9 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:  # n
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Write-ahead logging: the screens' readers go on while the extraction worker or a
+        # reviewer writes, instead of waiting on the database lock.
+        cursor.execute("PRAGMA journal_mode=WAL")
     finally:
         cursor.close()
 
