@@ -37,7 +37,14 @@ class Principal:
 
 
 def sessions(state: Annotated[AppState, Depends(app_state)]) -> Iterator[Session]:
-    """A session per request; routes commit what they change, the rest is rolled back."""
+    """A session per request; routes commit what they change, the rest is rolled back.
+
+    The session (and its pooled connection) is closed only after the response is sent, so
+    routes declare ``response_model=None``: FastAPI would otherwise validate the returned
+    value in a worker thread, and under load every worker thread could be waiting for a
+    connection held by a request waiting for a thread (the server stalled at ~55 requests
+    in flight; see benchmarks/bench_workbench.py).
+    """
     with state.sessions() as session:
         yield session
 

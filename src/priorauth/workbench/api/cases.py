@@ -83,7 +83,7 @@ def open_case(
     return case.id
 
 
-@router.get("")
+@router.get("", response_model=None)
 def queue(
     _who: Reader,
     session: DbSession,
@@ -105,7 +105,7 @@ def queue(
     return {"total": total, "cases": [queue_row_json(row) for row in rows]}
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=None)
 def create(
     request_text: Annotated[str, Form(alias="request", description="the request (CONTRACT.md)")],
     files: Annotated[list[UploadFile], File(description="the packet's PDFs")],
@@ -120,7 +120,7 @@ def create(
     return {"id": case_id}
 
 
-@router.get("/{case_id}")
+@router.get("/{case_id}", response_model=None)
 def read(case_id: CaseId, _who: Reader, session: DbSession) -> dict[str, Any]:
     return case_json(session, get_case(session, case_id))
 
@@ -141,7 +141,7 @@ def recommendation(session: Session, case_id: int, state: AppState) -> dict[str,
     return document
 
 
-@router.post("/{case_id}/adjudicate")
+@router.post("/{case_id}/adjudicate", response_model=None)
 def adjudicate(
     case_id: CaseId, who: Adjudicator, session: DbSession, state: State
 ) -> dict[str, Any]:
@@ -175,7 +175,7 @@ class Assignment(BaseModel):
     """The case's version as read (409 if it changed since)."""
 
 
-@router.put("/{case_id}/assignee")
+@router.put("/{case_id}/assignee", response_model=None)
 def assign(case_id: CaseId, body: Assignment, who: Reader, session: DbSession) -> dict[str, Any]:
     """Give the case to a user (or take it back); version-checked like facts."""
     case = assign_case(session, case_id, body.assignee, body.version, who.name)
@@ -209,7 +209,7 @@ def decide(
     return record_decision(session, case_id, recommended, outcome, comment, actor, letter)
 
 
-@router.post("/{case_id}/decision", status_code=status.HTTP_201_CREATED)
+@router.post("/{case_id}/decision", status_code=status.HTTP_201_CREATED, response_model=None)
 def decide_case(
     case_id: CaseId, body: DecisionBody, who: Adjudicator, session: DbSession, state: State
 ) -> dict[str, Any]:
@@ -228,7 +228,7 @@ def decide_case(
     }
 
 
-@router.get("/{case_id}/letter")
+@router.get("/{case_id}/letter", response_model=None)
 def letter(case_id: CaseId, _who: Reader, session: DbSession) -> dict[str, Any]:
     """The letter drafted when the case's latest decision was recorded (404 before one)."""
     get_case(session, case_id)

@@ -48,13 +48,13 @@ def _current_version(session: DbSession, case_id: int, fact_id: str) -> int:
     raise NotFoundError(f"no fact {fact_id!r} in case {case_id}")
 
 
-@router.get("")
+@router.get("", response_model=None)
 def list_facts(case_id: CaseId, _who: Reader, session: DbSession) -> list[dict[str, Any]]:
     get_case(session, case_id)
     return [fact_json(record) for record in case_facts(session, case_id)]
 
 
-@router.post("/{fact_id}/confirm")
+@router.post("/{fact_id}/confirm", response_model=None)
 def confirm(
     case_id: CaseId,
     fact_id: FactId,
@@ -73,7 +73,7 @@ def confirm(
     return fact_json(record)
 
 
-@router.patch("/{fact_id}")
+@router.patch("/{fact_id}", response_model=None)
 def edit(
     case_id: CaseId, fact_id: FactId, body: Edit, who: FactEditor, session: DbSession
 ) -> dict[str, Any]:
@@ -87,7 +87,7 @@ def edit(
     return fact_json(record)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=None)
 def add(
     case_id: CaseId,
     fact: Annotated[dict[str, Any], Body(description="a fact (name, value, ...)")],

@@ -110,7 +110,7 @@ def case_screen(
         raise HTTPException(404, str(error)) from None
 
 
-@router.get("/cases/{case_id}/progress")
+@router.get("/cases/{case_id}/progress", response_model=None)
 def progress(case_id: CaseId, _user: Reader, session: DbSession, state: State) -> dict[str, Any]:
     """How far the case's extraction has got (the case screen polls this while it runs)."""
     case = _case_or_404(session, case_id)
