@@ -177,3 +177,27 @@ def test_cases_left_extracting_are_extracted_on_start(
         ]
     finally:
         engine.dispose()
+
+
+def test_the_clock_runs_from_when_the_plan_received_the_request(
+    client: TestClient, tokens: dict[Role, str]
+) -> None:
+    received = dt.datetime.now(dt.UTC) - dt.timedelta(hours=30)
+    answer = client.post(
+        "/api/cases",
+        data={"request": request_text(), "received_at": received.isoformat()},
+        files=packet_files(),
+        headers=auth(tokens[Role.INTAKE]),
+    )
+    assert answer.status_code == 201, answer.text
+    case = wait_for(client, tokens[Role.INTAKE], answer.json()["id"])
+    # Medicaid: 24 hours from receipt, so already overdue though entered just now.
+    assert dt.datetime.fromisoformat(case["due_at"]) == received + dt.timedelta(hours=24)
+    future = client.post(
+        "/api/cases",
+        data={"request": request_text(), "received_at": "2099-01-01T00:00:00+00:00"},
+        files=packet_files(),
+        headers=auth(tokens[Role.INTAKE]),
+    )
+    assert future.status_code == 422
+    assert future.json()["detail"] == "case: received_at: is in the future"

@@ -9,6 +9,7 @@ import pytest
 from priorauth.adjudicate.errors import InputError
 from priorauth.adjudicate.facts import FACT_TYPES
 from priorauth.workbench.web.forms import FIELDS, parse_context, parse_date, parse_value
+from priorauth.workbench.web.queue_pages import received_from_form
 from priorauth.workbench.web.render import due_in
 
 
@@ -68,3 +69,16 @@ def test_context_and_date() -> None:
 def test_due_in(left: dt.timedelta, text: str) -> None:
     now = dt.datetime(2026, 3, 16, 9, tzinfo=dt.UTC)
     assert due_in(now + left, now) == text
+
+
+def test_received_at_is_read_in_the_browsers_time_zone() -> None:
+    chicago_summer = {"received_at": "2026-07-01T08:30", "tz_offset": "300"}
+    assert received_from_form(chicago_summer) == dt.datetime(2026, 7, 1, 13, 30, tzinfo=dt.UTC)
+    assert received_from_form({"received_at": "2026-07-01T08:30"}) == dt.datetime(
+        2026, 7, 1, 8, 30, tzinfo=dt.UTC
+    )
+    assert received_from_form({"received_at": " "}) is None
+    with pytest.raises(InputError, match="is not a date and time"):
+        received_from_form({"received_at": "yesterday"})
+    with pytest.raises(InputError, match="tz_offset: is not a time-zone offset"):
+        received_from_form({"received_at": "2026-07-01T08:30", "tz_offset": "9999"})

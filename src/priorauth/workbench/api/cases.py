@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
@@ -70,13 +71,20 @@ def open_case(
     actor: str,
     *,
     expedited: bool,
+    received_at: dt.datetime | None = None,
 ) -> int:
     """Store a new case and queue its extraction; the id of the case."""
     # Checked against the policy here, so a request no adjudication could take is refused
     # at intake rather than after extraction.
     check_request(state.policy, parse_request(request_text, "request"), "request")
     case = create_case(
-        session, request_text, documents, actor, expedited=expedited, clocks=state.clocks
+        session,
+        request_text,
+        documents,
+        actor,
+        expedited=expedited,
+        received_at=received_at,
+        clocks=state.clocks,
     )
     session.commit()
     extraction.submit(state, case.id)
@@ -113,10 +121,23 @@ def create(
     session: DbSession,
     state: State,
     expedited: Annotated[bool, Form(description="expedited review (the shorter clock)")] = False,
+    received_at: Annotated[
+        dt.datetime | None,
+        Form(description="when the plan received it, ISO 8601 with offset (default: now)"),
+    ] = None,
 ) -> dict[str, int]:
-    """Store the request and its documents; the packet is read in the background."""
+    """Store the request and its documents; the packet is read in the background. The review
+    clock runs from ``received_at``."""
     documents = read_documents(files, state.max_upload_bytes)
-    case_id = open_case(session, state, request_text, documents, who.name, expedited=expedited)
+    case_id = open_case(
+        session,
+        state,
+        request_text,
+        documents,
+        who.name,
+        expedited=expedited,
+        received_at=received_at,
+    )
     return {"id": case_id}
 
 

@@ -62,6 +62,8 @@ __all__ = [
 _IMMUTABLE_FACT_FIELDS = ("id", "name")
 _MAX_NAME = 255
 _MAX_ID = 120
+_CLOCK_SKEW = dt.timedelta(minutes=5)
+"""How far a client's clock may run ahead of the server's."""
 _MAX_MEMBER_NAME = 200
 
 
@@ -126,8 +128,9 @@ def create_case(
 ) -> Case:
     """A new case (status ``extracting``) with its request and named documents.
 
-    ``due_at`` is ``received_at`` (default: now) plus the line of business's clock, standard
-    or ``expedited``. The request must validate (CONTRACT.md); document names must be
+    ``due_at`` is ``received_at`` (when the plan received the request, which may be before
+    intake entered it; default: now) plus the line of business's clock, standard or
+    ``expedited``. The request must validate (CONTRACT.md); document names must be
     unique plain names.
     """
     request, raw = _parse_request(request_json)
@@ -142,6 +145,8 @@ def create_case(
     start = received_at or now
     if start.tzinfo is None:
         raise InputError("case", "received_at", "must be timezone-aware")
+    if start > now + _CLOCK_SKEW:
+        raise InputError("case", "received_at", "is in the future")
     case = Case(
         request_json=canonical_json(raw),
         request_id=request.request_id,

@@ -126,6 +126,28 @@ def request_from_form(form: dict[str, str]) -> str:
     return json.dumps(request)
 
 
+_MAX_OFFSET = 14 * 60
+"""Minutes: the widest time-zone offset there is."""
+
+
+def received_from_form(form: dict[str, str]) -> dt.datetime | None:
+    """When the plan received the request: the form's local date and time, in the browser's
+    time zone (``tz_offset``, minutes behind UTC as JavaScript gives it; UTC without it)."""
+    text = form.get("received_at", "").strip()
+    if not text:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(text)
+        offset = int(form.get("tz_offset", "0") or "0")
+    except ValueError:
+        raise InputError("case", "received_at", f"{text!r} is not a date and time") from None
+    if not -_MAX_OFFSET <= offset <= _MAX_OFFSET:
+        raise InputError("case", "tz_offset", "is not a time-zone offset")
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone(-dt.timedelta(minutes=offset)))
+    return when
+
+
 def _new_form(
     request: Request,
     user: SessionUser,
@@ -174,6 +196,7 @@ async def new_case(
                 documents,
                 user.name,
                 expedited=values.get("expedited") == "on",
+                received_at=received_from_form(values),
             )
     except InputError as error:
         return _new_form(request, user, state, values, str(error))

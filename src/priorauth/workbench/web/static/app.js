@@ -8,6 +8,16 @@
   const progress = document.getElementById("progress");
   if (progress) watchProgress(progress.dataset.case);
   if (viewer) setUpReview(viewer);
+  // The browser's offset from UTC on the day entered (not today: summer time differs).
+  const offset = document.getElementById("tz-offset");
+  if (offset) {
+    const received = offset.form.elements.namedItem("received_at");
+    const sync = () => {
+      const when = received.value ? new Date(received.value) : new Date();
+      offset.value = String(when.getTimezoneOffset());
+    };
+    received.addEventListener("change", sync); sync();
+  }
   const search = document.getElementById("search");
   if (search) {
     document.addEventListener("keydown", (event) => {
