@@ -201,3 +201,30 @@ def test_the_clock_runs_from_when_the_plan_received_the_request(
     )
     assert future.status_code == 422
     assert future.json()["detail"] == "case: received_at: is in the future"
+
+
+def test_the_api_decides_on_the_recommendation_it_was_given(
+    client: TestClient, tokens: dict[Role, str]
+) -> None:
+    case_id = create(client, tokens[Role.INTAKE]).json()["id"]
+    wait_for(client, tokens[Role.INTAKE], case_id)
+    pharmacist = auth(tokens[Role.PHARMACIST])
+    shown = client.post(f"/api/cases/{case_id}/adjudicate", headers=pharmacist).json()
+    fact = client.get(f"/api/cases/{case_id}/facts", headers=pharmacist).json()[0]
+    client.post(f"/api/cases/{case_id}/facts/{fact['id']}/confirm", headers=pharmacist)
+    body = {
+        "outcome": "pend",
+        "comment": "Waiting for the chart.",
+        "recommendation_sha256": shown["recommendation_sha256"],
+    }
+    stale = client.post(f"/api/cases/{case_id}/decision", json=body, headers=pharmacist)
+    assert stale.status_code == 409
+    assert "changed since it was shown" in stale.json()["detail"]
+    fresh = client.post(f"/api/cases/{case_id}/adjudicate", headers=pharmacist).json()
+    body["recommendation_sha256"] = fresh["recommendation_sha256"]
+    assert (
+        client.post(f"/api/cases/{case_id}/decision", json=body, headers=pharmacist).status_code
+        == 201
+    )
+    twice = client.post(f"/api/cases/{case_id}/decision", json=body, headers=pharmacist)
+    assert twice.status_code == 409

@@ -287,9 +287,10 @@ def test_recording_a_decision(browser_for: Browser, ready_case: dict[str, Any]) 
     blank = pharmacist.post(url, data={"csrf": csrf, "outcome": "deny", "comment": " "})
     assert blank.status_code == 422
     assert _alert(blank.text) == "decision: comment: a decision is recorded with a comment"
-    recorded = pharmacist.post(
-        url, data={"csrf": csrf, "outcome": "pend", "comment": "Need dates of steroid use."}
-    )
+    shown = re.search(r'name="shown" value="([0-9a-f]{64})"', pharmacist.get(url).text)
+    assert shown is not None
+    form = {"csrf": csrf, "outcome": "pend", "comment": "Need dates of steroid use."}
+    recorded = pharmacist.post(url, data={**form, "shown": shown.group(1)})
     assert recorded.status_code == 200
     assert str(recorded.url).endswith(f"/cases/{case_id}/letter")
     assert "Request for information" in recorded.text or "information" in recorded.text.lower()
@@ -298,3 +299,40 @@ def test_recording_a_decision(browser_for: Browser, ready_case: dict[str, Any]) 
         f'attachment; filename="case-{case_id}-letter.txt"'
     )
     assert "GA-MCD-26-004417" in text.text
+
+
+def test_a_decision_is_made_on_the_recommendation_shown_and_closes_the_case(
+    client: TestClient, tokens: dict[Role, str], browser_for: Browser, ready_case: dict[str, Any]
+) -> None:
+    case_id, fact_id = ready_case["case"], ready_case["fact"]
+    url = f"/cases/{case_id}/decision"
+    pharmacist, csrf = browser_for(Role.PHARMACIST)
+    shown = re.search(r'name="shown" value="([0-9a-f]{64})"', pharmacist.get(url).text)
+    assert shown is not None
+    form = {"csrf": csrf, "outcome": "pend", "comment": "More to come.", "shown": shown.group(1)}
+    # Meanwhile a reviewer confirms a fact: the recommendation the pharmacist saw is gone.
+    reviewer, reviewer_csrf = browser_for(Role.REVIEWER)
+    version = _facts(client, tokens, case_id)[fact_id]["version"]
+    reviewer.post(
+        f"/cases/{case_id}/facts/{fact_id}/status",
+        data={"csrf": reviewer_csrf, "version": version, "status": "confirmed"},
+    )
+    stale = pharmacist.post(url, data=form)
+    assert stale.status_code == 409
+    assert "changed since it was shown" in _alert(stale.text)
+    fresh = re.search(r'name="shown" value="([0-9a-f]{64})"', stale.text)
+    assert fresh is not None
+    assert pharmacist.post(url, data={**form, "shown": fresh.group(1)}).status_code == 200
+    # Decided: a second decision (a double click) and fact changes are refused.
+    again = pharmacist.post(url, data={**form, "shown": fresh.group(1)})
+    assert again.status_code == 409
+    assert "is decided" in _alert(again.text)
+    facts = _facts(client, tokens, case_id)
+    late = reviewer.post(
+        f"/cases/{case_id}/facts/{fact_id}/status",
+        data={"csrf": reviewer_csrf, "version": facts[fact_id]["version"], "status": "rejected"},
+    )
+    assert late.status_code == 409
+    assert _facts(client, tokens, case_id)[fact_id]["status"] == "confirmed"
+    decisions = client.get(f"/api/cases/{case_id}/letter", headers=auth(tokens[Role.ADMIN]))
+    assert decisions.json()["outcome"] == "pend"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, UploadFile, status
@@ -31,9 +32,17 @@ from priorauth.workbench.store.cases import (
     confirmed_facts,
     create_case,
     get_case,
+    open_for_review,
     record_decision,
 )
-from priorauth.workbench.store.models import CaseStatus, DecisionRecord, Role, utcnow
+from priorauth.workbench.store.errors import ConflictError
+from priorauth.workbench.store.models import (
+    CaseStatus,
+    DecisionRecord,
+    Role,
+    canonical_json,
+    utcnow,
+)
 from priorauth.workbench.store.queue import MAX_PAGE, UNASSIGNED, QueueQuery, list_cases
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
@@ -169,6 +178,7 @@ def adjudicate(
     """The engine's recommendation from the case's confirmed facts (audited, not recorded
     as the case's decision: a person does that, ``POST .../decision``)."""
     document = recommendation(session, case_id, state)
+    digest = recommendation_digest(document)
     audit.record(
         session,
         who.name,
@@ -182,10 +192,11 @@ def adjudicate(
             "policy_version": str(document["policy_version"]),
             "criteria_set": document["criteria_set"],
             "facts": [fact["id"] for fact in document["facts"]],
+            "recommendation_sha256": digest,
         },
     )
     session.commit()
-    return document
+    return {**document, "recommendation_sha256": digest}
 
 
 class Assignment(BaseModel):
@@ -207,6 +218,14 @@ def assign(case_id: CaseId, body: Assignment, who: Reader, session: DbSession) -
 class DecisionBody(BaseModel):
     outcome: Literal["approve", "deny", "pend", "refer"]
     comment: str = Field(min_length=1, max_length=4000)
+    recommendation_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    """From the ``adjudicate`` answer the decision is based on: if the facts changed the
+    recommendation since, the decision is refused (409)."""
+
+
+def recommendation_digest(document: Mapping[str, Any]) -> str:
+    """Names one recommendation exactly (its items, reasons and the facts they read)."""
+    return hashlib.sha256(canonical_json(dict(document)).encode("utf-8")).hexdigest()
 
 
 def decide(
@@ -217,13 +236,22 @@ def decide(
     comment: str,
     actor: str,
     role: Role,
+    shown: str | None = None,
 ) -> DecisionRecord:
     """Record a person's decision beside the engine's recommendation, with its letter drafted
-    and kept; only a pharmacist records a denial. The caller commits."""
+    and kept; only a pharmacist records a denial. ``shown`` is the digest of the
+    recommendation the person saw: if the facts changed it since, nothing is recorded
+    (ConflictError). The caller commits."""
     if outcome == "deny" and role is not Role.PHARMACIST:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "only a pharmacist records a denial")
     check_decision(outcome, comment)
+    open_for_review(session, case_id)
     recommended = recommendation(session, case_id, state)
+    if shown is not None and recommendation_digest(recommended) != shown:
+        raise ConflictError(
+            f"the recommendation for case {case_id} changed since it was shown "
+            "(facts were changed): review it again"
+        )
     letter = draft_for_case(
         get_case(session, case_id), state.policy, recommended, outcome, comment, utcnow().date()
     )
@@ -236,7 +264,16 @@ def decide_case(
 ) -> dict[str, Any]:
     """A pharmacist (or an admin, for anything but a denial) records the case's decision with
     a comment, beside the engine's recommendation at that moment; the letter is drafted."""
-    record = decide(session, state, case_id, body.outcome, body.comment, who.name, who.role)
+    record = decide(
+        session,
+        state,
+        case_id,
+        body.outcome,
+        body.comment,
+        who.name,
+        who.role,
+        body.recommendation_sha256,
+    )
     session.commit()
     recommended = json.loads(record.decision_json)
     return {

@@ -52,6 +52,7 @@ __all__ = [
     "finish_run",
     "get_case",
     "interrupted_cases",
+    "open_for_review",
     "record_decision",
     "save_facts",
     "set_status",
@@ -180,6 +181,15 @@ def case_documents(session: Session, case_id: int) -> list[CaseDocument]:
             select(CaseDocument).where(CaseDocument.case_id == case_id).order_by(CaseDocument.id)
         )
     )
+
+
+def open_for_review(session: Session, case_id: int) -> Case:
+    """The case, unless it is decided: a decision was made on its facts as they were, so
+    they stay that way (ConflictError)."""
+    case = get_case(session, case_id)
+    if case.status is CaseStatus.DECIDED:
+        raise ConflictError(f"case {case_id} is decided: its facts and decision are closed")
+    return case
 
 
 def get_case(session: Session, case_id: int) -> Case:
@@ -379,7 +389,7 @@ def add_reviewer_fact(
 ) -> FactRecord:
     """A reviewer's own fact: source ``reviewer``, confirmed as it is added, under a new id
     unless ``fact`` names one the case does not have (adding never overwrites)."""
-    get_case(session, case_id)
+    open_for_review(session, case_id)
     fact_id = fact.get("id") or f"reviewer-{uuid.uuid4().hex[:12]}"
     if not isinstance(fact_id, str):
         raise InputError("facts", "id", "must be a string")
@@ -420,8 +430,10 @@ def update_fact(
     ``expected_version`` is the version the caller read; if the fact changed since, raise
     :class:`ConflictError` and save nothing. If the version check can only fail at the
     UPDATE itself (a concurrent writer between read and write), the session is rolled back
-    before raising, so it stays usable. A fact's ``id`` and ``name`` cannot change.
+    before raising, so it stays usable. A fact's ``id`` and ``name`` cannot change, nor the
+    facts of a decided case.
     """
+    open_for_review(session, case_id)
     record = session.scalars(
         select(FactRecord)
         .where(FactRecord.case_id == case_id, FactRecord.fact_id == fact_id)
@@ -490,7 +502,7 @@ def record_decision(
     (``decision``, CONTRACT.md's object), with the ``letter`` (kind, text) drafted from it;
     the case becomes ``decided``. Audited (the letter by its kind and hash, not its text)."""
     check_decision(outcome, comment)
-    case = get_case(session, case_id)
+    case = open_for_review(session, case_id)
     record = DecisionRecord(
         case_id=case_id,
         policy=str(decision.get("policy", "")),

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from priorauth.adjudicate.errors import InputError
 from priorauth.workbench.api.auth import ADJUDICATE, READ, CaseId, DbSession
-from priorauth.workbench.api.cases import decide, recommendation
+from priorauth.workbench.api.cases import decide, recommendation, recommendation_digest
 from priorauth.workbench.api.state import AppState, app_state
 from priorauth.workbench.letters import latest_letter
 from priorauth.workbench.store.cases import OUTCOMES, case_documents, decisions, get_case
-from priorauth.workbench.store.errors import NotFoundError
+from priorauth.workbench.store.errors import ConflictError, NotFoundError
 from priorauth.workbench.store.models import CaseStatus, DecisionRecord, Role
 from priorauth.workbench.store.web_sessions import SessionUser
 from priorauth.workbench.web.render import html
@@ -46,13 +46,15 @@ def _decision_page(
         raise HTTPException(404, str(error_)) from None
     if case.status in (CaseStatus.EXTRACTING, CaseStatus.FAILED):
         raise HTTPException(409, f"case {case_id} is {case.status.value}: nothing to decide yet")
+    recommended = recommendation(session, case_id, state)
     return html(
         request,
         "decision.html",
         user,
         status_code=status_code,
         case=case,
-        recommended=recommendation(session, case_id, state),
+        recommended=recommended,
+        shown=recommendation_digest(recommended),
         numbers=_document_numbers(session, case_id),
         history=decisions(session, case_id),
         outcomes=OUTCOMES,
@@ -83,15 +85,18 @@ async def record(
     form = await request.form()
     outcome = str(form.get("outcome", ""))
     comment = str(form.get("comment", ""))
+    shown = str(form.get("shown", ""))
     with state.sessions() as session:
         try:
             if len(comment) > COMMENT_LIMIT:
                 raise InputError("decision", "comment", f"longer than {COMMENT_LIMIT} characters")
-            decide(session, state, case_id, outcome, comment, user.name, Role(user.role))
+            role = Role(user.role)
+            decide(session, state, case_id, outcome, comment, user.name, role, shown)
             session.commit()
-        except InputError as error:
+        except (InputError, ConflictError) as error:
             session.rollback()
-            return _decision_page(request, user, session, state, case_id, str(error), 422)
+            code = 409 if isinstance(error, ConflictError) else 422
+            return _decision_page(request, user, session, state, case_id, str(error), code)
     return RedirectResponse(f"/cases/{case_id}/letter", status_code=303)
 
 
