@@ -126,8 +126,12 @@ def test_a_pharmacist_reviews_decides_and_reads_the_letter(page: Page) -> None:
     # Confirm one fact from the keyboard, then the rest with the mouse.
     page.locator("body").click(position={"x": 5, "y": 5})
     page.keyboard.press("j")
+    chosen = page.locator(".fact.current").get_attribute("id")
     page.keyboard.press("c")
     expect(page.locator(".fact.status-confirmed")).to_have_count(1)
+    # After the page comes back, the keys go on from the fact just confirmed, on screen.
+    expect(page.locator(".fact.current")).to_have_attribute("id", chosen or "")
+    expect(page.locator(".fact.current")).to_be_in_viewport()
     while page.locator("button.confirm").count():
         remaining = page.locator("button.confirm").count()
         page.locator("button.confirm").first.click()

@@ -239,9 +239,13 @@ def test_add_a_fact_from_selected_words(
         "evidence.page": "1",
         "evidence.start": str(chosen[0]["start"]),
         "evidence.end": str(chosen[-1]["end"]),
-        # What the browser claims the quote is plays no part: the page is read again.
-        "evidence.quote": "Approved by the medical director",
+        "evidence.quote": " ".join(word["text"] for word in chosen),
     }
+    # Words the reviewer did not see at those offsets: refused, nothing stored.
+    other = {**form, "evidence.quote": "Approved by the medical director"}
+    mismatch = browser.post(f"/cases/{case_id}/facts", data=other)
+    assert mismatch.status_code == 422
+    assert "select again" in _alert(mismatch.text)
     added = browser.post(f"/cases/{case_id}/facts", data=form, follow_redirects=False)
     assert added.status_code == 303, _alert(added.text)
     (fact,) = [f for f in _facts(client, tokens, case_id).values() if f["name"] == "consultation"]

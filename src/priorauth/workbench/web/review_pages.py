@@ -276,7 +276,7 @@ def _selected_evidence(
     session: Session, case_id: int, form: dict[str, str]
 ) -> list[dict[str, Any]]:
     """Evidence from the words the reviewer selected: the quote and box are read from the
-    page here, never taken from the browser."""
+    page here, never taken from the browser; the words the reviewer saw must be those."""
     if not form.get("evidence.document"):
         return []
     try:
@@ -290,6 +290,9 @@ def _selected_evidence(
     if not 0 <= start < end <= len(read.text):
         raise InputError("facts", "evidence", "the selection is outside the page: select again")
     quote = " ".join(read.text[start:end].split())
+    seen = " ".join(form.get("evidence.quote", "").split())
+    if seen and seen != quote:
+        raise InputError("facts", "evidence", "the page changed under the selection: select again")
     box = read.bbox(start, end)
     return [
         {

@@ -59,17 +59,22 @@
     const label = document.getElementById("page-label");
     const state = { doc: 1, page: 1, pages: 1, width: 612, height: 792, words: [], boxes: [] };
     let anchor = null;
+    let latest = 0;
 
+    // Only the latest page asked for is drawn: an OCR'd page answers slower than a text
+    // page, and words of one page under the image of another would cite the wrong text.
     async function show(doc, page, boxes) {
-      state.doc = doc; state.page = page; state.boxes = boxes || [];
+      const ticket = ++latest;
       docSelect.value = String(doc);
       image.src = `/cases/${caseId}/documents/${doc}/pages/${page}.png?width=1100`;
       const answer = await fetch(`/cases/${caseId}/documents/${doc}/pages/${page}/words`,
         { credentials: "same-origin" });
+      if (ticket !== latest) return;
       if (!answer.ok) { label.textContent = `page ${page}: not readable`; return; }
       const read = await answer.json();
-      Object.assign(state, { width: read.width, height: read.height, words: read.words,
-        pages: read.pages });
+      if (ticket !== latest) return;
+      Object.assign(state, { doc, page, boxes: boxes || [], width: read.width,
+        height: read.height, words: read.words, pages: read.pages });
       label.textContent = `page ${page} of ${read.pages}`;
       drawBoxes(); drawWords();
       const first = highlights.querySelector(".box");
@@ -113,8 +118,10 @@
       const words = state.words.slice(lo, hi + 1);
       setField("sel-document", state.doc); setField("sel-page", state.page);
       setField("sel-start", words[0].start); setField("sel-end", words[words.length - 1].end);
+      const text = words.map((word) => word.text).join(" ");
+      setField("sel-text", text);
       const quote = document.getElementById("sel-quote");
-      if (quote) quote.textContent = words.map((word) => word.text).join(" ");
+      if (quote) quote.textContent = text;
     }
 
     function setField(id, value) {
@@ -136,7 +143,7 @@
     const clear = document.getElementById("sel-clear");
     if (clear) {
       clear.addEventListener("click", () => {
-        ["sel-document", "sel-page", "sel-start", "sel-end"].forEach((id) => setField(id, ""));
+        ["sel-document", "sel-page", "sel-start", "sel-end", "sel-text"].forEach((id) => setField(id, ""));
         document.getElementById("sel-quote").textContent = "none selected";
         layer.querySelectorAll(".sel").forEach((span) => span.classList.remove("sel"));
       });
@@ -207,8 +214,11 @@
 
     // Start where the address points (?doc=&page=&fact=, from the decision screen), else at
     // the first fact that needs attention, else the first page.
+    // After a change the address ends in #fact-<id>: go on from the fact just changed.
     const params = new URLSearchParams(window.location.search);
-    const wanted = params.get("fact") && document.getElementById(`fact-${params.get("fact")}`);
+    const named = params.get("fact") ? `fact-${params.get("fact")}`
+      : decodeURIComponent(window.location.hash.slice(1));
+    const wanted = named.startsWith("fact-") ? document.getElementById(named) : null;
     const start = wanted || document.querySelector(".fact.attention") || cards[0];
     if (start) focusFact(start);
     if (params.get("doc")) {
