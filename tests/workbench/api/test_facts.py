@@ -109,3 +109,57 @@ def test_add_a_reviewer_fact(client: TestClient, tokens: dict[Role, str], case_i
     )
     assert generated.status_code == 201
     assert generated.json()["id"].startswith("reviewer-")
+
+
+def test_a_reviewer_fact_counts_only_on_evidence_found_in_the_packet(
+    client: TestClient, tokens: dict[Role, str], case_id: int
+) -> None:
+    headers = auth(tokens[Role.REVIEWER])
+    url = f"/api/cases/{case_id}/facts"
+
+    def add(evidence: list[dict[str, Any]], **extra: Any) -> Any:
+        fact = {"name": "consultation", "value": {"specialty": "dermatology"}, **extra}
+        answer = client.post(url, json={**fact, "evidence": evidence}, headers=headers)
+        assert answer.status_code == 201, answer.text
+        return answer.json()
+
+    # A quote extraction found, with a space doubled: found, with offsets and a box.
+    quoted = next(
+        ev
+        for fact in client.get(url, headers=headers).json()
+        for ev in fact["evidence"]
+        if " " in ev["quote"]
+    )
+    cited = {key: quoted[key] for key in ("document", "page")}
+    found = add([{**cited, "quote": quoted["quote"].replace(" ", "  ", 1)}])
+    assert found["grounded"] is True
+    (item,) = found["evidence"]
+    assert item["match"] == "whitespace"
+    assert item["quote"] == quoted["quote"]
+    assert item["char_end"] > item["char_start"]
+    assert item["bbox"] is not None
+    # Words the page does not have, a document the case does not have, no evidence at all,
+    # and a client claiming its fact is grounded: none of them counts.
+    invented = add(
+        [{"document": "02-allergy-clinic-note.pdf", "page": 1, "quote": "failed tacrolimus"}],
+        grounded=True,
+    )
+    assert invented["grounded"] is False
+    assert invented["evidence"][0]["match"] == "not_found"
+    elsewhere = add([{"document": "other.pdf", "page": 7, "quote": "Atopic dermatitis"}])
+    assert elsewhere["grounded"] is False
+    assert add([])["grounded"] is False
+    for bad_id in ("dx/2", "dx#2", "x" * 65):
+        answer = client.post(
+            url,
+            json={"id": bad_id, "name": "consultation", "value": {"specialty": "x"}},
+            headers=headers,
+        )
+        assert answer.status_code == 422, bad_id
+    malformed = client.post(
+        url,
+        json={"name": "consultation", "value": {"specialty": "x"}, "evidence": [{"page": 1}]},
+        headers=headers,
+    )
+    assert malformed.status_code == 422
+    assert malformed.json()["detail"] == "facts: evidence[0]: needs document, page and quote"

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from priorauth.adjudicate.errors import InputError
 from priorauth.adjudicate.facts import FactStatus
+from priorauth.workbench import evidence
 from priorauth.workbench.api.auth import CaseId, DbSession, FactEditor, FactId, Reader
 from priorauth.workbench.api.views import fact_json
 from priorauth.workbench.store.cases import (
@@ -94,7 +95,15 @@ def add(
     who: FactEditor,
     session: DbSession,
 ) -> dict[str, Any]:
-    """A reviewer's own fact: source ``reviewer``, confirmed as it is added."""
-    record = add_reviewer_fact(session, case_id, fact, who.name)
+    """A reviewer's own fact: source ``reviewer``, confirmed as it is added. Each evidence
+    item (``document``, ``page``, ``quote``) is looked up on the case's page; the fact counts
+    (``grounded``) only when it has evidence and all of it is found."""
+    items = fact.get("evidence") or []
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise InputError("facts", "evidence", "must be a list of {document, page, quote}")
+    checked, found = evidence.cited(session, case_id, items)
+    record = add_reviewer_fact(
+        session, case_id, {**fact, "evidence": checked}, who.name, grounded=bool(checked) and found
+    )
     session.commit()
     return fact_json(record)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -384,25 +385,34 @@ def save_facts(
     return written
 
 
+_REVIEWER_FACT_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_SET_BY_THE_SERVER = ("source", "status", "grounded", "confidence")
+
+
 def add_reviewer_fact(
-    session: Session, case_id: int, fact: Mapping[str, Any], actor: str
+    session: Session, case_id: int, fact: Mapping[str, Any], actor: str, *, grounded: bool
 ) -> FactRecord:
     """A reviewer's own fact: source ``reviewer``, confirmed as it is added, under a new id
-    unless ``fact`` names one the case does not have (adding never overwrites)."""
+    unless ``fact`` names one the case does not have (adding never overwrites).
+
+    ``grounded`` is the caller's finding on the fact's evidence (checked on the pages);
+    what the fact itself says of its source, status, grounding or confidence is ignored.
+    """
     open_for_review(session, case_id)
     fact_id = fact.get("id") or f"reviewer-{uuid.uuid4().hex[:12]}"
-    if not isinstance(fact_id, str):
-        raise InputError("facts", "id", "must be a string")
+    if not isinstance(fact_id, str) or not _REVIEWER_FACT_ID.match(fact_id):
+        raise InputError("facts", "id", "must be 1-64 letters, digits, '.', '_' or '-'")
     taken = session.scalar(
         select(FactRecord.id).where(FactRecord.case_id == case_id, FactRecord.fact_id == fact_id)
     )
     if taken is not None:
         raise ConflictError(f"case {case_id} already has a fact {fact_id!r}")
     data = {
-        **fact,
+        **{key: value for key, value in fact.items() if key not in _SET_BY_THE_SERVER},
         "id": fact_id,
         "source": {"kind": SourceKind.REVIEWER.value},
         "status": FactStatus.CONFIRMED.value,
+        "grounded": grounded,
     }
     (record,) = save_facts(session, case_id, [data], None, actor)
     return record

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from priorauth.adjudicate.errors import InputError
 from priorauth.extract.page_view import page_count, page_words, read_page, render_png
 from priorauth.extract.pages import Page
+from priorauth.workbench import evidence
 from priorauth.workbench.api.auth import EDIT_FACTS, READ, CaseId, DbSession, FactId
 from priorauth.workbench.api.cases import recommendation
 from priorauth.workbench.api.state import AppState, app_state
@@ -275,36 +276,16 @@ async def edit_fact(
 def _selected_evidence(
     session: Session, case_id: int, form: dict[str, str]
 ) -> list[dict[str, Any]]:
-    """Evidence from the words the reviewer selected: the quote and box are read from the
-    page here, never taken from the browser; the words the reviewer saw must be those."""
     if not form.get("evidence.document"):
         return []
     try:
-        number = int(form["evidence.document"])
-        page_number = int(form.get("evidence.page", ""))
-        start = int(form.get("evidence.start", ""))
-        end = int(form.get("evidence.end", ""))
+        number, page_number, start, end = (
+            int(form.get(f"evidence.{part}", "")) for part in ("document", "page", "start", "end")
+        )
     except ValueError:
         raise InputError("facts", "evidence", "the selection is incomplete: select again") from None
-    read, _pages = _page(session, case_id, number, page_number)
-    if not 0 <= start < end <= len(read.text):
-        raise InputError("facts", "evidence", "the selection is outside the page: select again")
-    quote = " ".join(read.text[start:end].split())
-    seen = " ".join(form.get("evidence.quote", "").split())
-    if seen and seen != quote:
-        raise InputError("facts", "evidence", "the page changed under the selection: select again")
-    box = read.bbox(start, end)
-    return [
-        {
-            "document": read.document,
-            "page": page_number,
-            "quote": quote,
-            "char_start": start,
-            "char_end": end,
-            "bbox": None if box is None else box.model_dump(),
-            "match": "exact",
-        }
-    ]
+    seen = form.get("evidence.quote", "")
+    return [evidence.selected(session, case_id, (number, page_number, start, end), seen)]
 
 
 @router.post("/cases/{case_id}/facts", response_model=None)
@@ -316,14 +297,15 @@ async def add_fact(request: Request, case_id: CaseId, user: Editor, state: State
         raise HTTPException(422, f"unknown fact kind {name!r}")
 
     def apply(session: Session) -> None:
+        cited = _selected_evidence(session, case_id, form)
         fact = {
             "name": name,
             "value": parse_value(name, form, f"{name}."),
             "date": parse_date(form.get("date", "")),
             "context": parse_context(form),
-            "evidence": _selected_evidence(session, case_id, form),
+            "evidence": cited,
         }
-        add_reviewer_fact(session, case_id, fact, user.name)
+        add_reviewer_fact(session, case_id, fact, user.name, grounded=bool(cited))
 
     return _change(request, user, state, case_id, None, apply)
 
