@@ -12,7 +12,14 @@ from PIL import Image
 from priorauth.adjudicate.errors import InputError
 from priorauth.extract.ocr import OcrCache
 from priorauth.extract.packet import PacketReader
-from priorauth.extract.page_view import page_count, page_words, read_page, render_png
+from priorauth.extract.page_view import (
+    MAX_IMAGE_HEIGHT,
+    MAX_IMAGE_PIXELS,
+    page_count,
+    page_words,
+    read_page,
+    render_png,
+)
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "packets"
 NOTE = SAMPLES / "ad-deny-low-potency" / "packet" / "02-allergy-clinic-note.pdf"
@@ -79,3 +86,17 @@ def test_pages_can_be_viewed_from_threads_while_a_packet_is_read() -> None:
     for thread in threads:
         thread.join()
     assert failures == []
+
+
+def test_a_page_of_freak_proportions_is_drawn_smaller(tmp_path: Path) -> None:
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "ribbon.pdf"
+    ribbon = canvas.Canvas(str(path), pagesize=(2, 14400))  # 2 pt wide, 200 inches tall
+    ribbon.drawString(0, 7000, "x")
+    ribbon.save()
+    png = render_png(path, 1, 1100)
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.height <= MAX_IMAGE_HEIGHT
+        assert image.width * image.height <= MAX_IMAGE_PIXELS
+        assert image.height > image.width

@@ -33,6 +33,10 @@ from priorauth.extract.pdf_reader import (
 
 _WORD = re.compile(r"\S+")
 MAX_IMAGE_WIDTH = 2400
+MAX_IMAGE_HEIGHT = 4 * MAX_IMAGE_WIDTH
+MAX_IMAGE_PIXELS = 2400 * 3400
+"""A letter page at 2400 px wide; a page of freak proportions (2 pt by 200 inches, say)
+is drawn smaller rather than asking for gigabytes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,15 +93,21 @@ def page_words(page: Page) -> list[PageWord]:
 
 
 def render_png(path: Path, number: int, width: int, name: str = "") -> bytes:
-    """Page ``number`` as displayed (its /Rotate applied), ``width`` pixels wide, as PNG;
-    ``name`` is the document's name for errors (default: the file's)."""
+    """Page ``number`` as displayed (its /Rotate applied), ``width`` pixels wide (narrower
+    if that would pass :data:`MAX_IMAGE_PIXELS`), as PNG; ``name`` is the document's name for
+    errors (default: the file's)."""
     width = max(100, min(width, MAX_IMAGE_WIDTH))
     with open_pdf(path) as document, PDFIUM_LOCK:
         _check_number(name or path.name, len(document), number)
         page = document[number - 1]
         try:
-            page_width = page.get_size()[0]
-            bitmap = page.render(scale=width / page_width, grayscale=True)
+            page_width, page_height = page.get_size()
+            scale = min(
+                width / page_width,
+                MAX_IMAGE_HEIGHT / page_height,
+                (MAX_IMAGE_PIXELS / (page_width * page_height)) ** 0.5,
+            )
+            bitmap = page.render(scale=scale, grayscale=True)
             try:
                 image = bitmap.to_pil().copy()  # see ocr.render_for_ocr
             finally:

@@ -45,11 +45,12 @@ def test_login_failures_and_logout(
     assert _alert(wrong.text) == "Unknown name or wrong password."
     assert "priorauth_session" not in client.cookies
     client.cookies.clear()
-    stale = client.post(
-        "/login", data={"name": "reviewer-web", "password": PASSWORD, "nonce": "forged"}
-    )
-    assert stale.status_code == 401
-    assert _alert(stale.text) == "The login form expired: please try again."
+    for forged in ("forged", "é"):
+        stale = client.post(
+            "/login", data={"name": "reviewer-web", "password": PASSWORD, "nonce": forged}
+        )
+        assert stale.status_code == 401
+        assert _alert(stale.text) == "The login form expired: please try again."
 
     csrf = log_in(client, "reviewer-web")
     cookie = client.cookies["priorauth_session"]

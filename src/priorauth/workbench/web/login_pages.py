@@ -6,7 +6,6 @@ is no session yet to hold a CSRF token), so another site cannot log a browser in
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from typing import Annotated
 
@@ -18,7 +17,7 @@ from priorauth.workbench.api.state import AppState, app_state
 from priorauth.workbench.store.users import check_password
 from priorauth.workbench.store.web_sessions import LIFETIME, SessionUser, end_session, start_session
 from priorauth.workbench.web.render import html
-from priorauth.workbench.web.session import COOKIE, action
+from priorauth.workbench.web.session import COOKIE, action, same_secret
 
 router = APIRouter(include_in_schema=False)
 LOGIN_COOKIE = "priorauth_login"
@@ -68,7 +67,7 @@ def login(
     next_path: Annotated[str, Form(alias="next", max_length=2000)] = "/",
 ) -> Response:
     cookie = request.cookies.get(LOGIN_COOKIE, "")
-    if not cookie or not hmac.compare_digest(cookie, nonce):
+    if not cookie or not same_secret(cookie, nonce):
         return _form(request, next_path, "The login form expired: please try again.")
     with state.sessions.begin() as session:
         user = check_password(session, name, password)

@@ -37,6 +37,11 @@ def _next_path(request: Request) -> str:
     return request.url.path if request.method == "GET" else "/"
 
 
+def same_secret(sent: str, expected: str) -> bool:
+    """A constant-time comparison that also takes what no token looks like (non-ASCII)."""
+    return hmac.compare_digest(sent.encode("utf-8"), expected.encode("utf-8"))
+
+
 def current_user(request: Request, state: Annotated[AppState, Depends(app_state)]) -> SessionUser:
     token = request.cookies.get(COOKIE, "")
     with state.sessions() as session:
@@ -76,7 +81,7 @@ def action(allowed: frozenset[Role]) -> Callable[..., AsyncIterator[SessionUser]
             if sent is None and "form" in request.headers.get("content-type", ""):
                 form = await request.form()
                 sent = str(form.get(CSRF_FIELD, ""))
-            if not sent or not hmac.compare_digest(sent, user.csrf_token):
+            if not sent or not same_secret(sent, user.csrf_token):
                 raise HTTPException(
                     status.HTTP_403_FORBIDDEN, "the form has expired (CSRF check): reload the page"
                 )
