@@ -8,12 +8,12 @@ sees everything extraction found.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from priorauth.adjudicate.engine import item_reads
+from priorauth.adjudicate.facts import PlateletUnit
 from priorauth.adjudicate.policy import Policy
 from priorauth.workbench.store.models import FactRecord
 
@@ -94,9 +94,27 @@ def _subject(name: str, data: Mapping[str, Any]) -> tuple[str, str]:
     return name, str(data.get("date"))
 
 
-def _claim(data: Mapping[str, Any]) -> str:
+def _claim(data: Mapping[str, Any]) -> dict[str, Any]:
+    """What a fact states, comparable across units: platelets as 10^9/L."""
+    value = dict(data.get("value") or {})
+    if data.get("name") == "platelet_count" and "count" in value:
+        unit = PlateletUnit(value.pop("unit", PlateletUnit.PER_NANOLITRE.value))
+        value["count"] = round(unit.to_10e9_per_l(float(value["count"])), 3)
     context = data.get("context") or {}
-    return json.dumps([data.get("value"), bool(context.get("negated"))], sort_keys=True)
+    return {**value, "negated": bool(context.get("negated"))}
+
+
+def _disagree(one: Mapping[str, Any], other: Mapping[str, Any]) -> bool:
+    """Whether two claims state different things: a detail only one of them gives (an ICD-10
+    code, a subtype) is not a disagreement."""
+    return (
+        any(
+            one[key] != other[key]
+            for key in one.keys() & other.keys()
+            if one[key] not in (None, "", [], ()) and other[key] not in (None, "", [], ())
+        )
+        or one["negated"] != other["negated"]
+    )
 
 
 def _mark_conflicts(facts: Sequence[FactView], data: Mapping[str, dict[str, Any]]) -> None:
@@ -107,7 +125,7 @@ def _mark_conflicts(facts: Sequence[FactView], data: Mapping[str, dict[str, Any]
     for (_name, subject), members in groups.items():
         claims = {fact.id: _claim(data[fact.id]) for fact in members}
         for fact in members:
-            others = sum(claims[other.id] != claims[fact.id] for other in members)
+            others = sum(_disagree(claims[other.id], claims[fact.id]) for other in members)
             if others:
                 kind = fact.name.replace("_", " ")
                 fact.conflict = (
