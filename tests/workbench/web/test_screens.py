@@ -218,6 +218,13 @@ def test_edit_a_fact(
     )
     assert too_much.status_code == 422
     assert "value.percent" in _alert(too_much.text)
+    # The form comes back open with what was typed, to correct.
+    card = too_much.text[too_much.text.index(f'id="fact-{fact["id"]}"') :]
+    card = card[: card.index("</article>")]
+    assert '<details class="edit" open>' in card
+    assert 'name="value.percent" type="number" step="any" value="150"' in card
+    assert 'name="date" value="2026-02-01"' in card
+    assert 'name="context.historical" checked' in card
     bad_date = browser.post(url, data={**form, "version": edited["version"], "date": "Feb 1"})
     assert _alert(bad_date.text) == "facts: date: 'Feb 1' is not a date (YYYY-MM-DD)"
     assert _facts(client, tokens, case_id)[fact["id"]]["version"] == edited["version"]
@@ -259,8 +266,15 @@ def test_add_a_fact_from_selected_words(
     outside = browser.post(f"/cases/{case_id}/facts", data={**form, "evidence.end": "999999"})
     assert outside.status_code == 422
     assert "outside the page" in _alert(outside.text)
-    missing = browser.post(f"/cases/{case_id}/facts", data={"csrf": csrf, "name": "consultation"})
+    missing = browser.post(
+        f"/cases/{case_id}/facts",
+        data={**form, "consultation.specialty": "", "date": "2026-01-05"},
+    )
     assert _alert(missing.text) == "facts: value.specialty: is required"
+    add_form = missing.text[missing.text.index('id="add-form"') :]
+    assert '<option value="consultation" selected>' in add_form
+    assert 'name="date" value="2026-01-05"' in add_form
+    assert f'name="evidence.start" id="sel-start" value="{chosen[0]["start"]}"' in add_form
 
 
 def test_page_images_and_words(browser_for: Browser, ready_case: dict[str, Any]) -> None:

@@ -128,3 +128,36 @@ def parse_date(text: str) -> str | None:
         return dt.date.fromisoformat(text).isoformat()
     except ValueError:
         raise InputError("facts", "date", f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """What a reviewer typed into a fact form that was refused, to show it again."""
+
+    target: str
+    """The fact id of an edit form, or ``add``."""
+    kind: str
+    values: dict[str, str]
+    date: str
+    context: dict[str, bool]
+    evidence: dict[str, str]
+
+
+ADD = "add"
+
+
+def draft_from(form: Mapping[str, str], target: str, kind: str) -> Draft:
+    """The typed values of the fact form for ``target`` (an edit of a ``kind`` fact, or an
+    add form, whose inputs are prefixed with the kind)."""
+    prefix = f"{kind}." if target == ADD else "value."
+    return Draft(
+        target=target,
+        kind=kind,
+        values={field.name: form.get(prefix + field.name, "") for field in FIELDS.get(kind, [])},
+        date=form.get("date", ""),
+        context=parse_context(form),
+        evidence={
+            part: form.get(f"evidence.{part}", "")
+            for part in ("document", "page", "start", "end", "quote")
+        },
+    )

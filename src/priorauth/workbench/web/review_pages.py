@@ -32,8 +32,11 @@ from priorauth.workbench.store.errors import ConflictError, NotFoundError
 from priorauth.workbench.store.models import Case, CaseDocument, CaseStatus, User
 from priorauth.workbench.store.web_sessions import SessionUser
 from priorauth.workbench.web.forms import (
+    ADD,
     CONTEXT_FLAGS,
     FIELDS,
+    Draft,
+    draft_from,
     parse_context,
     parse_date,
     parse_value,
@@ -61,8 +64,10 @@ def case_page(
     case_id: int,
     error: str | None = None,
     status_code: int = 200,
+    draft: Draft | None = None,
 ) -> HTMLResponse:
-    """The case screen (also after a failed change, with its one-line ``error``)."""
+    """The case screen (also after a failed change, with its one-line ``error`` and the
+    ``draft`` the reviewer had typed, shown again)."""
     case = get_case(session, case_id)
     docs = case_documents(session, case_id)
     names = [doc.name for doc in docs]
@@ -97,6 +102,7 @@ def case_page(
         progress=state.progress.get(case_id),
         now=dt.datetime.now(dt.UTC),
         error=error,
+        draft=draft,
         can_edit=user.role in {role.value for role in EDIT_FACTS},
     )
 
@@ -213,8 +219,10 @@ def _change(
     case_id: int,
     fact_id: str | None,
     apply: Any,
+    draft: Draft | None = None,
 ) -> Response:
-    """Run ``apply(session)`` and commit; on a refused change show the case with why."""
+    """Run ``apply(session)`` and commit; on a refused change show the case with why (and
+    the ``draft`` typed into the form, to correct)."""
     with state.sessions() as session:
         try:
             apply(session)
@@ -224,7 +232,7 @@ def _change(
         except (InputError, ConflictError) as error:
             session.rollback()
             code = 409 if isinstance(error, ConflictError) else 422
-            return case_page(request, user, session, state, case_id, str(error), code)
+            return case_page(request, user, session, state, case_id, str(error), code, draft)
     return _redirect(case_id, fact_id)
 
 
@@ -255,12 +263,10 @@ async def edit_fact(
 ) -> Response:
     """Save a reviewer's edit of value, date and context; an edited fact is confirmed."""
     form = await _form(request)
+    name = _fact_kind(state, case_id, fact_id)
 
     def apply(session: Session) -> None:
-        name = next(
-            (r.data["name"] for r in case_facts(session, case_id) if r.fact_id == fact_id), None
-        )
-        if name is None:
+        if not name:
             raise NotFoundError(f"no fact {fact_id!r} in case {case_id}")
         changes = {
             "value": parse_value(name, form, "value."),
@@ -270,7 +276,17 @@ async def edit_fact(
         }
         update_fact(session, case_id, fact_id, _version(form), changes, user.name)
 
-    return _change(request, user, state, case_id, fact_id, apply)
+    return _change(request, user, state, case_id, fact_id, apply, draft_from(form, fact_id, name))
+
+
+def _fact_kind(state: AppState, case_id: int, fact_id: str) -> str:
+    """The kind of fact ``fact_id`` of the case ("" when it has none such)."""
+    with state.sessions() as session:
+        for record in case_facts(session, case_id):
+            if record.fact_id == fact_id:
+                kind: str = record.data["name"]
+                return kind
+    return ""
 
 
 def _selected_evidence(
@@ -307,7 +323,7 @@ async def add_fact(request: Request, case_id: CaseId, user: Editor, state: State
         }
         add_reviewer_fact(session, case_id, fact, user.name, grounded=bool(cited))
 
-    return _change(request, user, state, case_id, None, apply)
+    return _change(request, user, state, case_id, None, apply, draft_from(form, ADD, name))
 
 
 @router.post("/cases/{case_id}/assign", response_model=None)
