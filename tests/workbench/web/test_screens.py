@@ -306,7 +306,13 @@ def test_recording_a_decision(browser_for: Browser, ready_case: dict[str, Any]) 
     blank = pharmacist.post(url, data={"csrf": csrf, "outcome": "deny", "comment": " "})
     assert blank.status_code == 422
     assert _alert(blank.text) == "decision: comment: a decision is recorded with a comment"
-    shown = re.search(r'name="shown" value="([0-9a-f]{64})"', pharmacist.get(url).text)
+    decision_page = pharmacist.get(url).text
+    # Nothing confirmed: the engine pends; a denial would rest on the comment alone, so the
+    # screen says the letter quotes it.
+    assert re.search(r'value="deny"[^>]*> deny <small class="quoted">', decision_page)
+    assert not re.search(r'value="pend"[^>]*> pend <small class="quoted">', decision_page)
+    assert "For deny" in decision_page
+    shown = re.search(r'name="shown" value="([0-9a-f]{64})"', decision_page)
     assert shown is not None
     form = {"csrf": csrf, "outcome": "pend", "comment": "Need dates of steroid use."}
     recorded = pharmacist.post(url, data={**form, "shown": shown.group(1)})

@@ -3,7 +3,8 @@ decision) and the drafted letter."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import datetime as dt
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
@@ -13,10 +14,10 @@ from priorauth.adjudicate.errors import InputError
 from priorauth.workbench.api.auth import ADJUDICATE, READ, CaseId, DbSession
 from priorauth.workbench.api.cases import decide, recommendation, recommendation_digest
 from priorauth.workbench.api.state import AppState, app_state
-from priorauth.workbench.letters import latest_letter
+from priorauth.workbench.letters import draft_for_case, latest_letter
 from priorauth.workbench.store.cases import OUTCOMES, case_documents, decisions, get_case
 from priorauth.workbench.store.errors import ConflictError, NotFoundError
-from priorauth.workbench.store.models import CaseStatus, DecisionRecord, Role
+from priorauth.workbench.store.models import Case, CaseStatus, DecisionRecord, Role
 from priorauth.workbench.store.web_sessions import SessionUser
 from priorauth.workbench.web.render import html
 from priorauth.workbench.web.session import action, page
@@ -55,6 +56,7 @@ def _decision_page(
         case=case,
         recommended=recommended,
         shown=recommendation_digest(recommended),
+        quoted=_comment_quoted(case, state, recommended),
         numbers=_document_numbers(session, case_id),
         history=decisions(session, case_id),
         outcomes=OUTCOMES,
@@ -62,6 +64,26 @@ def _decision_page(
         may_deny=Role(user.role) is Role.PHARMACIST,
         error=error,
     )
+
+
+_PROBE = "Zqxcommentprobe"
+"""A word no letter has: where the draft contains it, the comment is quoted."""
+
+
+def _comment_quoted(case: Case, state: AppState, recommended: dict[str, Any]) -> list[str]:
+    """The outcomes whose letter would quote the comment (no policy item supports them), so
+    the screen can say so before the pharmacist writes it."""
+    quoted = []
+    for outcome in OUTCOMES:
+        try:
+            _kind, text = draft_for_case(
+                case, state.policy, recommended, outcome, _PROBE, dt.date.today()
+            )
+        except InputError:
+            continue
+        if _PROBE in text:
+            quoted.append(outcome)
+    return quoted
 
 
 @router.get("/cases/{case_id}/decision", response_class=HTMLResponse)
