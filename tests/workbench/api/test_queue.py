@@ -4,6 +4,7 @@ stopped server left extracting."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from fastapi.testclient import TestClient
@@ -183,9 +184,11 @@ def test_the_clock_runs_from_when_the_plan_received_the_request(
     client: TestClient, tokens: dict[Role, str]
 ) -> None:
     received = dt.datetime.now(dt.UTC) - dt.timedelta(hours=30)
+    request = json.loads(request_text())
+    request["received_date"] = received.date().isoformat()
     answer = client.post(
         "/api/cases",
-        data={"request": request_text(), "received_at": received.isoformat()},
+        data={"request": json.dumps(request), "received_at": received.isoformat()},
         files=packet_files(),
         headers=auth(tokens[Role.INTAKE]),
     )
@@ -201,6 +204,16 @@ def test_the_clock_runs_from_when_the_plan_received_the_request(
     )
     assert future.status_code == 422
     assert future.json()["detail"] == "case: received_at: is in the future"
+    typo = client.post(
+        "/api/cases",
+        data={"request": request_text(), "received_at": "2025-02-06T09:00:00-06:00"},
+        files=packet_files(),
+        headers=auth(tokens[Role.INTAKE]),
+    )
+    assert typo.status_code == 422
+    assert typo.json()["detail"] == (
+        "case: received_at: 2025-02-06 is not the request's received_date (2026-02-06)"
+    )
 
 
 def test_the_api_decides_on_the_recommendation_it_was_given(

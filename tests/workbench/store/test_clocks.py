@@ -7,7 +7,12 @@ import datetime as dt
 import pytest
 
 from priorauth.adjudicate.errors import InputError
-from priorauth.workbench.store.clocks import DEFAULT_CLOCKS, configured_clocks, parse_clocks
+from priorauth.workbench.store.clocks import (
+    DEFAULT_CLOCKS,
+    configured_clocks,
+    parse_clocks,
+    plan_zone,
+)
 
 HOUR = dt.timedelta(hours=1)
 
@@ -42,3 +47,13 @@ def test_bad_clocks(text: str, problem: str) -> None:
     with pytest.raises(InputError, match=problem) as raised:
         parse_clocks(text)
     assert "PRIORAUTH_CLOCKS" in str(raised.value)
+
+
+def test_the_plans_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert plan_zone() == dt.UTC
+    monkeypatch.setenv("PRIORAUTH_TIMEZONE", "America/Chicago")
+    evening = dt.datetime(2026, 6, 3, 2, 30, tzinfo=dt.UTC)  # 21:30 on June 2 in Chicago
+    assert evening.astimezone(plan_zone()).date() == dt.date(2026, 6, 2)
+    monkeypatch.setenv("PRIORAUTH_TIMEZONE", "Mars/Olympus")
+    with pytest.raises(InputError, match="PRIORAUTH_TIMEZONE: 'Mars/Olympus' is not a time zone"):
+        plan_zone()

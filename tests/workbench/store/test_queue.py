@@ -47,6 +47,7 @@ def queue(sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch) -> d
             ("PA-2", "Omar Haddad", "medicaid", False),
             ("PA-3", "Lena_Ortiz", "commercial", True),
             ("PA-4", "Ray 100% Ng", "marketplace", False),
+            ("PA-5", "Éva Ödön", "medicaid", False),
         ):
             case = create_case(
                 session,
@@ -70,11 +71,11 @@ def _ids(sessions: sessionmaker[Session], **query: Any) -> list[str]:
 def test_open_cases_soonest_due_first_decided_last(
     sessions: sessionmaker[Session], queue: dict[str, int]
 ) -> None:
-    # PA-2 (Medicaid) and PA-3 (expedited) are due in 24 h, the others in 72 h.
-    assert _ids(sessions) == ["PA-2", "PA-3", "PA-1", "PA-4"]
+    # PA-2, PA-5 (Medicaid) and PA-3 (expedited) are due in 24 h, the others in 72 h.
+    assert _ids(sessions) == ["PA-2", "PA-3", "PA-5", "PA-1", "PA-4"]
     with sessions.begin() as session:
         set_status(session, queue["PA-2"], CaseStatus.DECIDED, "pharm")
-    assert _ids(sessions) == ["PA-3", "PA-1", "PA-4", "PA-2"]
+    assert _ids(sessions) == ["PA-3", "PA-5", "PA-1", "PA-4", "PA-2"]
 
 
 def test_filters(sessions: sessionmaker[Session], queue: dict[str, int]) -> None:
@@ -85,7 +86,7 @@ def test_filters(sessions: sessionmaker[Session], queue: dict[str, int]) -> None
         assign_case(session, queue["PA-4"], "rita", version, "ian")
     assert _ids(sessions, status=CaseStatus.READY) == ["PA-1"]
     assert _ids(sessions, assignee="rita") == ["PA-4"]
-    assert _ids(sessions, assignee=UNASSIGNED) == ["PA-2", "PA-3", "PA-1"]
+    assert _ids(sessions, assignee=UNASSIGNED) == ["PA-2", "PA-3", "PA-5", "PA-1"]
     assert _ids(sessions, assignee="nobody") == []
 
 
@@ -96,7 +97,9 @@ def test_filters(sessions: sessionmaker[Session], queue: dict[str, int]) -> None
         ("DANA whit", ["PA-1"]),
         ("M-PA-2", ["PA-2"]),
         ("pa-3", ["PA-3"]),
-        ("opzelura", ["PA-2", "PA-3", "PA-1", "PA-4"]),
+        ("opzelura", ["PA-2", "PA-3", "PA-5", "PA-1", "PA-4"]),
+        # Case folded beyond ASCII, on SQLite as on PostgreSQL.
+        ("éva ÖDÖN", ["PA-5"]),
         # LIKE's wildcards are searched for, not obeyed.
         ("_", ["PA-3"]),
         ("%", ["PA-4"]),
@@ -115,8 +118,8 @@ def test_search(
 def test_paging(sessions: sessionmaker[Session], queue: dict[str, int]) -> None:  # noqa: ARG001
     with sessions() as session:
         rows, total = list_cases(session, QueueQuery(limit=2, offset=1))
-    assert total == 4
-    assert [row.request_id for row in rows] == ["PA-3", "PA-1"]
+    assert total == 5
+    assert [row.request_id for row in rows] == ["PA-3", "PA-5"]
 
 
 def test_assignment_is_version_checked_and_audited(
@@ -162,7 +165,7 @@ def test_interrupted_cases_are_found_and_their_runs_closed(
         set_status(session, queue["PA-2"], CaseStatus.READY, "extractor")
     with sessions.begin() as session:
         found = interrupted_cases(session, "server")
-    assert found == sorted(queue[key] for key in ("PA-1", "PA-3", "PA-4"))
+    assert found == sorted(queue[key] for key in ("PA-1", "PA-3", "PA-4", "PA-5"))
     with sessions() as session:
         run = session.get(ExtractionRun, run_id)
         assert run is not None

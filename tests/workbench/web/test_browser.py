@@ -167,7 +167,7 @@ def test_a_pharmacist_reviews_decides_and_reads_the_letter(page: Page) -> None:
     expect(page.locator("tr.crit-not_met").first).to_be_visible()
     shot(page, "05-decision")
     page.locator(f"input[name=outcome][value={expected}]").check()
-    page.get_by_label("Comment").fill("Criteria I.I not met as documented.")
+    page.get_by_role("textbox", name="Comment").fill("Criteria I.I not met as documented.")
     page.get_by_role("button", name="Record decision and draft the letter").click()
     letter = page.locator("#letter")
     expect(letter).to_contain_text("Prior authorization denied")

@@ -19,7 +19,7 @@ from priorauth.adjudicate import Engine, Policy, bundled_policy
 from priorauth.workbench.api import cases, errors, extraction, facts
 from priorauth.workbench.api.state import AppState, ExtractorFactory, max_upload_bytes
 from priorauth.workbench.store import db
-from priorauth.workbench.store.clocks import configured_clocks
+from priorauth.workbench.store.clocks import configured_clocks, plan_zone
 from priorauth.workbench.web import (
     decision_pages,
     login_pages,
@@ -60,6 +60,7 @@ def create_app(
             engine=Engine(policy),
             make_extractor=make_extractor,
             clocks=configured_clocks(),
+            zone=plan_zone(),
             max_upload_bytes=max_upload_bytes(),
         )
         app.state.priorauth = state

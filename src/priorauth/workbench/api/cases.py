@@ -252,8 +252,9 @@ def decide(
             f"the recommendation for case {case_id} changed since it was shown "
             "(facts were changed): review it again"
         )
+    today = utcnow().astimezone(state.zone).date()
     letter = draft_for_case(
-        get_case(session, case_id), state.policy, recommended, outcome, comment, utcnow().date()
+        get_case(session, case_id), state.policy, recommended, outcome, comment, today
     )
     return record_decision(session, case_id, recommended, outcome, comment, actor, letter)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
 from collections.abc import Callable, Mapping
@@ -50,6 +51,8 @@ class AppState:
     engine: Engine
     make_extractor: ExtractorFactory
     clocks: Mapping[str, Clock] = field(default_factory=lambda: dict(DEFAULT_CLOCKS))
+    zone: dt.tzinfo = dt.UTC
+    """The plan's time zone (``PRIORAUTH_TIMEZONE``): letters are dated by it."""
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD
     """The most a case's documents may hold together (``PRIORAUTH_MAX_UPLOAD_MB``)."""
     # One worker thread: the spaCy pipeline is not shared between threads, and extractions

@@ -149,6 +149,14 @@ def create_case(
         raise InputError("case", "received_at", "must be timezone-aware")
     if start > now + _CLOCK_SKEW:
         raise InputError("case", "received_at", "is in the future")
+    # A day either way: the request's date is in the plan's time zone, this one in UTC.
+    if received_at is not None and abs((start.date() - request.received_date).days) > 1:
+        raise InputError(
+            "case",
+            "received_at",
+            f"{start.date().isoformat()} is not the request's received_date "
+            f"({request.received_date.isoformat()})",
+        )
     case = Case(
         request_json=canonical_json(raw),
         request_id=request.request_id,

@@ -1,4 +1,5 @@
-"""Review clocks: how long the plan has to decide, by line of business and urgency.
+"""Review clocks: how long the plan has to decide, by line of business and urgency, and the
+plan's time zone.
 
 Defaults follow the usual federal rules: a Medicaid covered-outpatient-drug request is
 answered within 24 hours; commercial and marketplace requests get the Part D style 72 hours
@@ -13,10 +14,12 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from priorauth.adjudicate.errors import InputError
 
 CLOCKS_ENV = "PRIORAUTH_CLOCKS"
+TIMEZONE_ENV = "PRIORAUTH_TIMEZONE"
 _ENTRY = re.compile(r"^\s*([a-z_]+)\s*=\s*(\d{1,4})\s*/\s*(\d{1,4})\s*$")
 
 
@@ -59,3 +62,17 @@ def parse_clocks(text: str) -> dict[str, Clock]:
 def configured_clocks() -> dict[str, Clock]:
     """The clocks ``PRIORAUTH_CLOCKS`` sets, else the defaults."""
     return parse_clocks(os.environ.get(CLOCKS_ENV, ""))
+
+
+def plan_zone() -> dt.tzinfo:
+    """The plan's time zone (``PRIORAUTH_TIMEZONE``, an IANA name; default UTC): letters are
+    dated by its calendar."""
+    name = os.environ.get(TIMEZONE_ENV, "").strip()
+    if not name:
+        return dt.UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(
+            TIMEZONE_ENV, "", f"{name!r} is not a time zone (e.g. America/Chicago)"
+        ) from None

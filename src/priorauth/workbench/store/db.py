@@ -39,7 +39,13 @@ def database_url() -> str:
     return f"sqlite:///{data_dir() / 'priorauth.db'}"
 
 
+def _unicode_lower(text: str | None) -> str | None:
+    return None if text is None else text.lower()
+
+
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:  # noqa: ARG001
+    # SQLite's own lower() folds ASCII only: a search for "éva" would miss "Éva".
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA foreign_keys=ON")

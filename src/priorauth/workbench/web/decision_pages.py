@@ -3,7 +3,6 @@ decision) and the drafted letter."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -77,7 +76,7 @@ def _comment_quoted(case: Case, state: AppState, recommended: dict[str, Any]) ->
     for outcome in OUTCOMES:
         try:
             _kind, text = draft_for_case(
-                case, state.policy, recommended, outcome, _PROBE, dt.date.today()
+                case, state.policy, recommended, outcome, _PROBE, case.received_date
             )
         except InputError:
             continue
