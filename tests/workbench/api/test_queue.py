@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -183,33 +184,26 @@ def test_cases_left_extracting_are_extracted_on_start(
 def test_the_clock_runs_from_when_the_plan_received_the_request(
     client: TestClient, tokens: dict[Role, str]
 ) -> None:
+    def received_at(when: str, request: str | None = None) -> Any:
+        return client.post(
+            "/api/cases",
+            data={"request": request or request_text(), "received_at": when},
+            files=packet_files(),
+            headers=auth(tokens[Role.INTAKE]),
+        )
+
     received = dt.datetime.now(dt.UTC) - dt.timedelta(hours=30)
     request = json.loads(request_text())
     request["received_date"] = received.date().isoformat()
-    answer = client.post(
-        "/api/cases",
-        data={"request": json.dumps(request), "received_at": received.isoformat()},
-        files=packet_files(),
-        headers=auth(tokens[Role.INTAKE]),
-    )
+    answer = received_at(received.isoformat(), json.dumps(request))
     assert answer.status_code == 201, answer.text
     case = wait_for(client, tokens[Role.INTAKE], answer.json()["id"])
     # Medicaid: 24 hours from receipt, so already overdue though entered just now.
     assert dt.datetime.fromisoformat(case["due_at"]) == received + dt.timedelta(hours=24)
-    future = client.post(
-        "/api/cases",
-        data={"request": request_text(), "received_at": "2099-01-01T00:00:00+00:00"},
-        files=packet_files(),
-        headers=auth(tokens[Role.INTAKE]),
-    )
+    future = received_at("2099-01-01T00:00:00+00:00")
     assert future.status_code == 422
     assert future.json()["detail"] == "case: received_at: is in the future"
-    typo = client.post(
-        "/api/cases",
-        data={"request": request_text(), "received_at": "2025-02-06T09:00:00-06:00"},
-        files=packet_files(),
-        headers=auth(tokens[Role.INTAKE]),
-    )
+    typo = received_at("2025-02-06T09:00:00-06:00")
     assert typo.status_code == 422
     assert typo.json()["detail"] == (
         "case: received_at: 2025-02-06 is not the request's received_date (2026-02-06)"
