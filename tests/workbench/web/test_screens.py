@@ -361,3 +361,51 @@ def test_a_decision_is_made_on_the_recommendation_shown_and_closes_the_case(
     assert _facts(client, tokens, case_id)[fact_id]["status"] == "confirmed"
     decisions = client.get(f"/api/cases/{case_id}/letter", headers=auth(tokens[Role.ADMIN]))
     assert decisions.json()["outcome"] == "pend"
+
+
+def test_a_case_from_the_request_form(
+    client: TestClient, tokens: dict[Role, str], browser_for: Browser
+) -> None:
+    browser, csrf = browser_for(Role.INTAKE)
+    sample = json.loads(request_text())
+    member, prescriber, drug = sample["member"], sample["prescriber"], sample["medication"]
+    diagnosis = sample["diagnoses"][0]
+    form = {
+        "csrf": csrf,
+        "request_id": sample["request_id"],
+        "received_date": sample["received_date"],
+        "request_type": sample["request_type"],
+        "line_of_business": sample["line_of_business"],
+        "state": sample["state"],
+        "member.id": member["id"],
+        "member.name": member["name"],
+        "member.dob": member["dob"],
+        "member.sex": member["sex"],
+        "prescriber.name": prescriber["name"],
+        "prescriber.npi": prescriber["npi"],
+        "prescriber.specialty": prescriber["specialty"],
+        "medication.product": drug["product"],
+        "medication.strength": drug["strength"],
+        "medication.quantity": str(drug["quantity"]),
+        "medication.unit": drug["unit"],
+        "medication.days_supply": str(drug["days_supply"]),
+        "medication.sig": drug["sig"],
+        "diagnosis.icd10": diagnosis["icd10"],
+        "diagnosis.description": diagnosis["description"],
+        "requested_duration_months": "",
+    }
+    files = [("files", item[1]) for item in packet_files()]
+    created = browser.post("/cases/new", data=form, files=files, follow_redirects=False)
+    assert created.status_code == 303, _alert(created.text)
+    case_id = int(created.headers["location"].rsplit("/", 1)[1])
+    case = wait_for(client, tokens[Role.INTAKE], case_id)
+    assert (case["request_id"], case["product"], case["status"]) == (
+        sample["request_id"],
+        "Opzelura",
+        "ready",
+    )
+    # A mistake comes back as one line, with everything typed still in the form.
+    wrong = browser.post("/cases/new", data={**form, "medication.quantity": "sixty"}, files=files)
+    assert wrong.status_code == 422
+    assert _alert(wrong.text) == "request: medication.quantity: 'sixty' is not a number"
+    assert f'name="member.name" type="text" value="{member["name"]}"' in wrong.text
