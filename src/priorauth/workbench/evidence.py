@@ -18,18 +18,14 @@ from priorauth.extract.grounding import locate
 from priorauth.extract.page_view import read_page
 from priorauth.extract.pages import Page
 from priorauth.workbench.store import documents
-from priorauth.workbench.store.cases import case_documents
-from priorauth.workbench.store.errors import NotFoundError
+from priorauth.workbench.store.cases import case_document, case_documents
 
 NOT_FOUND = "not_found"
 
 
 def case_page(session: Session, case_id: int, number: int, page_number: int) -> Page:
     """Page ``page_number`` of the case's document ``number`` (1-based, upload order)."""
-    docs = case_documents(session, case_id)
-    if not 1 <= number <= len(docs):
-        raise NotFoundError(f"case {case_id} has no document {number}")
-    doc = docs[number - 1]
+    doc = case_document(session, case_id, number)
     return read_page(documents.verified_path(doc.sha256), page_number, doc.name)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from priorauth.adjudicate.inputs import parse_request
 from priorauth.adjudicate.letters import draft_letter, render_text
 from priorauth.adjudicate.policy import Policy
-from priorauth.workbench.store.cases import decisions
+from priorauth.workbench.store.cases import decisions, get_case
 from priorauth.workbench.store.errors import NotFoundError
 from priorauth.workbench.store.models import Case, DecisionRecord
 
@@ -38,7 +38,9 @@ def draft_for_case(
 
 
 def latest_letter(session: Session, case_id: int) -> DecisionRecord:
-    """The latest recorded decision of ``case_id`` with its letter; NotFoundError before one."""
+    """The latest recorded decision of ``case_id`` with its letter; NotFoundError before one
+    (or for no such case)."""
+    get_case(session, case_id)
     for record in decisions(session, case_id):
         if record.letter_text is not None:
             return record

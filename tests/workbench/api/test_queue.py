@@ -121,6 +121,8 @@ def test_the_letter_follows_the_recorded_decision(
     before = client.get(url, headers=auth(tokens[Role.INTAKE]))
     assert before.status_code == 404
     assert before.json()["detail"] == f"case {case_id} has no recorded decision yet"
+    unknown = client.get("/api/cases/99999/letter", headers=auth(tokens[Role.INTAKE]))
+    assert (unknown.status_code, unknown.json()) == (404, {"detail": "no case 99999"})
     recorded = client.post(
         f"/api/cases/{case_id}/decision",
         json={"outcome": "pend", "comment": "Need the steroid history dates."},

@@ -291,6 +291,12 @@ def test_page_images_and_words(browser_for: Browser, ready_case: dict[str, Any])
     assert "01-pa-request-form.pdf: page: no page 40 (the document has 1)" in beyond.text
     progress = browser.get(f"/cases/{case_id}/progress").json()
     assert progress["status"] == "ready"
+    # Anything not found is a page for a person, and JSON for an API client.
+    for path in ("/cases/99999", "/cases/99999/decision", "/cases/99999/documents/1/pages/1.png"):
+        missing = browser.get(path)
+        assert missing.status_code == 404
+        assert missing.headers["content-type"].startswith("text/html")
+        assert "no case 99999" in missing.text
 
 
 def test_recording_a_decision(browser_for: Browser, ready_case: dict[str, Any]) -> None:

@@ -290,7 +290,6 @@ def decide_case(
 @router.get("/{case_id}/letter", response_model=None)
 def letter(case_id: CaseId, _who: Reader, session: DbSession) -> dict[str, Any]:
     """The letter drafted when the case's latest decision was recorded (404 before one)."""
-    get_case(session, case_id)
     record = latest_letter(session, case_id)
     return {
         "kind": record.letter_kind,

@@ -14,20 +14,20 @@ from priorauth.adjudicate.errors import InputError
 from priorauth.workbench.store.errors import ConflictError, NotFoundError
 
 
-def _answer(code: int, detail: str) -> JSONResponse:
+def answer(code: int, detail: str) -> JSONResponse:
     return JSONResponse({"detail": " ".join(detail.split())}, status_code=code)
 
 
 async def _input(_request: Request, error: Exception) -> JSONResponse:
-    return _answer(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error))
+    return answer(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error))
 
 
 async def _not_found(_request: Request, error: Exception) -> JSONResponse:
-    return _answer(status.HTTP_404_NOT_FOUND, str(error))
+    return answer(status.HTTP_404_NOT_FOUND, str(error))
 
 
 async def _conflict(_request: Request, error: Exception) -> JSONResponse:
-    return _answer(status.HTTP_409_CONFLICT, str(error))
+    return answer(status.HTTP_409_CONFLICT, str(error))
 
 
 async def _validation(_request: Request, error: Exception) -> JSONResponse:
@@ -36,7 +36,7 @@ async def _validation(_request: Request, error: Exception) -> JSONResponse:
     first = problems[0] if problems else {"loc": (), "msg": "invalid request"}
     where = ".".join(str(part) for part in first.get("loc", ()))
     more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-    return _answer(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{where}: {first['msg']}{more}")
+    return answer(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{where}: {first['msg']}{more}")
 
 
 def install(app: FastAPI) -> None:

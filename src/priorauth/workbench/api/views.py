@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy import func, select
@@ -20,7 +19,6 @@ from priorauth.workbench.store.queue import QueueRow
 
 
 def case_json(session: Session, case: Case) -> dict[str, Any]:
-    request = json.loads(case.request_json)
     rows = session.execute(
         select(CaseDocument.name, CaseDocument.sha256, Document.size)
         .join(Document, Document.sha256 == CaseDocument.sha256)
@@ -34,7 +32,7 @@ def case_json(session: Session, case: Case) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": case.id,
         "status": case.status.value,
-        "request_id": request["request_id"],
+        "request_id": case.request_id,
         "line_of_business": case.line_of_business,
         "product": case.product,
         "received_date": case.received_date.isoformat(),

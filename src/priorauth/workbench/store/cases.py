@@ -44,6 +44,7 @@ __all__ = [
     "ConflictError",
     "add_reviewer_fact",
     "assign_case",
+    "case_document",
     "case_documents",
     "case_facts",
     "check_decision",
@@ -190,6 +191,15 @@ def case_documents(session: Session, case_id: int) -> list[CaseDocument]:
             select(CaseDocument).where(CaseDocument.case_id == case_id).order_by(CaseDocument.id)
         )
     )
+
+
+def case_document(session: Session, case_id: int, number: int) -> CaseDocument:
+    """The case's document ``number`` (1-based, upload order), or NotFoundError."""
+    get_case(session, case_id)
+    docs = case_documents(session, case_id)
+    if not 1 <= number <= len(docs):
+        raise NotFoundError(f"case {case_id} has no document {number}")
+    return docs[number - 1]
 
 
 def open_for_review(session: Session, case_id: int) -> Case:

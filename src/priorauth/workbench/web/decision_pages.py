@@ -15,8 +15,8 @@ from priorauth.workbench.api.cases import decide, recommendation, recommendation
 from priorauth.workbench.api.state import AppState, app_state
 from priorauth.workbench.letters import draft_for_case, latest_letter
 from priorauth.workbench.store.cases import OUTCOMES, case_documents, decisions, get_case
-from priorauth.workbench.store.errors import ConflictError, NotFoundError
-from priorauth.workbench.store.models import Case, CaseStatus, DecisionRecord, Role
+from priorauth.workbench.store.errors import ConflictError
+from priorauth.workbench.store.models import Case, CaseStatus, Role
 from priorauth.workbench.store.web_sessions import SessionUser
 from priorauth.workbench.web.render import html
 from priorauth.workbench.web.session import action, page
@@ -40,10 +40,7 @@ def _decision_page(
     error: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    try:
-        case = get_case(session, case_id)
-    except NotFoundError as error_:
-        raise HTTPException(404, str(error_)) from None
+    case = get_case(session, case_id)
     if case.status in (CaseStatus.EXTRACTING, CaseStatus.FAILED):
         raise HTTPException(409, f"case {case_id} is {case.status.value}: nothing to decide yet")
     recommended = recommendation(session, case_id, state)
@@ -121,14 +118,6 @@ async def record(
     return RedirectResponse(f"/cases/{case_id}/letter", status_code=303)
 
 
-def _letter(session: Session, case_id: int) -> DecisionRecord:
-    try:
-        get_case(session, case_id)
-        return latest_letter(session, case_id)
-    except NotFoundError as error:
-        raise HTTPException(404, str(error)) from None
-
-
 @router.get("/cases/{case_id}/letter", response_class=HTMLResponse)
 def letter_screen(
     request: Request,
@@ -136,7 +125,7 @@ def letter_screen(
     user: Annotated[SessionUser, Depends(page(READ))],
     session: DbSession,
 ) -> HTMLResponse:
-    record = _letter(session, case_id)
+    record = latest_letter(session, case_id)
     return html(request, "letter.html", user, case=get_case(session, case_id), record=record)
 
 
@@ -146,7 +135,7 @@ def letter_text(
     _user: Annotated[SessionUser, Depends(page(READ))],
     session: DbSession,
 ) -> PlainTextResponse:
-    record = _letter(session, case_id)
+    record = latest_letter(session, case_id)
     return PlainTextResponse(
         record.letter_text or "",
         headers={"Content-Disposition": f'attachment; filename="case-{case_id}-letter.txt"'},

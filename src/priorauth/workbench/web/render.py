@@ -6,12 +6,14 @@ import datetime as dt
 from importlib import resources
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, status
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from priorauth.workbench.api import errors
+from priorauth.workbench.store.errors import NotFoundError
 from priorauth.workbench.store.web_sessions import SessionUser
 from priorauth.workbench.web.session import CSRF_FIELD, LoginRequired
 
@@ -55,20 +57,30 @@ async def _login_required(_request: Request, error: Exception) -> Response:
     return RedirectResponse(error.location, status_code=303)
 
 
+def _for_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+
+
+def _error_page(request: Request, code: int, detail: str) -> HTMLResponse:
+    return html(request, "error.html", None, status_code=code, code=code, detail=detail)
+
+
 async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
-    if request.url.path.startswith("/api/") or request.url.path == "/openapi.json":
+    if _for_api(request):
         return await http_exception_handler(request, error)
-    return html(
-        request,
-        "error.html",
-        None,
-        status_code=error.status_code,
-        code=error.status_code,
-        detail=error.detail,
-    )
+    return _error_page(request, error.status_code, error.detail)
+
+
+async def _not_found(request: Request, error: Exception) -> Response:
+    if _for_api(request):
+        return errors.answer(status.HTTP_404_NOT_FOUND, str(error))
+    return _error_page(request, status.HTTP_404_NOT_FOUND, str(error))
 
 
 def install(app: FastAPI) -> None:
+    """The screens' answers for a missing login, HTTP errors and anything not found (the
+    API keeps its JSON ones); install after the API's own handlers."""
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(NotFoundError, _not_found)

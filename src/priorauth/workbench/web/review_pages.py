@@ -23,13 +23,14 @@ from priorauth.workbench.store import documents
 from priorauth.workbench.store.cases import (
     add_reviewer_fact,
     assign_case,
+    case_document,
     case_documents,
     case_facts,
     get_case,
     update_fact,
 )
 from priorauth.workbench.store.errors import ConflictError, NotFoundError
-from priorauth.workbench.store.models import Case, CaseDocument, CaseStatus, User
+from priorauth.workbench.store.models import CaseStatus, User
 from priorauth.workbench.store.web_sessions import SessionUser
 from priorauth.workbench.web.forms import (
     ADD,
@@ -111,33 +112,15 @@ def case_page(
 def case_screen(
     request: Request, case_id: CaseId, user: Reader, session: DbSession, state: State
 ) -> HTMLResponse:
-    try:
-        return case_page(request, user, session, state, case_id)
-    except NotFoundError as error:
-        raise HTTPException(404, str(error)) from None
+    return case_page(request, user, session, state, case_id)
 
 
 @router.get("/cases/{case_id}/progress", response_model=None)
 def progress(case_id: CaseId, _user: Reader, session: DbSession, state: State) -> dict[str, Any]:
     """How far the case's extraction has got (the case screen polls this while it runs)."""
-    case = _case_or_404(session, case_id)
+    case = get_case(session, case_id)
     done, total = state.progress.get(case_id, (0, 0))
     return {"status": case.status.value, "done": done, "total": total}
-
-
-def _case_or_404(session: Session, case_id: int) -> Case:
-    try:
-        return get_case(session, case_id)
-    except NotFoundError as error:
-        raise HTTPException(404, str(error)) from None
-
-
-def _document(session: Session, case_id: int, number: int) -> CaseDocument:
-    _case_or_404(session, case_id)
-    docs = case_documents(session, case_id)
-    if not 1 <= number <= len(docs):
-        raise HTTPException(404, f"case {case_id} has no document {number}")
-    return docs[number - 1]
 
 
 @router.get("/cases/{case_id}/documents/{number}/pages/{page_number}.png")
@@ -149,21 +132,19 @@ def page_image(
     session: DbSession,
     width: Annotated[int, Query(ge=100, le=2400)] = 900,
 ) -> Response:
-    doc = _document(session, case_id, number)
+    doc = case_document(session, case_id, number)
     try:
         image = render_png(documents.verified_path(doc.sha256), page_number, width, doc.name)
     except InputError as error:
         raise HTTPException(404, str(error)) from None
     # Documents never change (content-addressed), so the browser may keep the image; it is
     # a member's record, so only the browser, never a shared cache.
-    return Response(
-        image, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"}
-    )
+    return Response(image, media_type="image/png", headers=PRIVATE_CACHE)
 
 
 def _page(session: Session, case_id: int, number: int, page_number: int) -> tuple[Page, int]:
     """The page as extraction read it, and how many pages its document has."""
-    doc = _document(session, case_id, number)
+    doc = case_document(session, case_id, number)
     path = documents.verified_path(doc.sha256)
     try:
         return read_page(path, page_number, doc.name), page_count(path)
@@ -227,8 +208,6 @@ def _change(
         try:
             apply(session)
             session.commit()
-        except NotFoundError as error:
-            raise HTTPException(404, str(error)) from None
         except (InputError, ConflictError) as error:
             session.rollback()
             code = 409 if isinstance(error, ConflictError) else 422
