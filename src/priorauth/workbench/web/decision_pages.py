@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -104,18 +105,23 @@ async def record(
     outcome = str(form.get("outcome", ""))
     comment = str(form.get("comment", ""))
     shown = str(form.get("shown", ""))
-    with state.sessions() as session:
-        try:
-            if len(comment) > COMMENT_LIMIT:
-                raise InputError("decision", "comment", f"longer than {COMMENT_LIMIT} characters")
-            role = Role(user.role)
-            decide(session, state, case_id, outcome, comment, user.name, role, shown)
-            session.commit()
-        except (InputError, ConflictError) as error:
-            session.rollback()
-            code = 409 if isinstance(error, ConflictError) else 422
-            return _decision_page(request, user, session, state, case_id, str(error), code)
-    return RedirectResponse(f"/cases/{case_id}/letter", status_code=303)
+
+    def record_it() -> Response:
+        with state.sessions() as session:
+            try:
+                if len(comment) > COMMENT_LIMIT:
+                    problem = f"longer than {COMMENT_LIMIT} characters"
+                    raise InputError("decision", "comment", problem)
+                role = Role(user.role)
+                decide(session, state, case_id, outcome, comment, user.name, role, shown)
+                session.commit()
+            except (InputError, ConflictError) as error:
+                session.rollback()
+                code = 409 if isinstance(error, ConflictError) else 422
+                return _decision_page(request, user, session, state, case_id, str(error), code)
+        return RedirectResponse(f"/cases/{case_id}/letter", status_code=303)
+
+    return await run_in_threadpool(record_it)
 
 
 @router.get("/cases/{case_id}/letter", response_class=HTMLResponse)

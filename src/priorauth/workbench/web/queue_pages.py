@@ -7,6 +7,7 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -186,10 +187,11 @@ async def new_case(
     values = {key: value for key, value in form.items() if isinstance(value, str)}
     files = [item for item in form.getlist("files") if isinstance(item, UploadFile)]
     files = [item for item in files if item.filename]
-    try:
+
+    def store() -> int:
         documents = read_documents(files, state.max_upload_bytes)
         with state.sessions() as session:
-            case_id = open_case(
+            return open_case(
                 session,
                 state,
                 request_from_form(values),
@@ -198,6 +200,10 @@ async def new_case(
                 expedited=values.get("expedited") == "on",
                 received_at=received_from_form(values),
             )
+
+    try:
+        # Reading the uploads and storing them (with fsync) stays off the event loop.
+        case_id = await run_in_threadpool(store)
     except InputError as error:
         return _new_form(request, user, state, values, str(error))
     return RedirectResponse(f"/cases/{case_id}", status_code=303)

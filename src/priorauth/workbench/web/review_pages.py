@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi import Path as PathParam
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -193,7 +194,7 @@ def _version(form: dict[str, str]) -> int:
         raise InputError("facts", "version", "missing: reload the page") from None
 
 
-def _change(
+async def _change(
     request: Request,
     user: SessionUser,
     state: AppState,
@@ -203,7 +204,22 @@ def _change(
     draft: Draft | None = None,
 ) -> Response:
     """Run ``apply(session)`` and commit; on a refused change show the case with why (and
-    the ``draft`` typed into the form, to correct)."""
+    the ``draft`` typed into the form, to correct). In a worker thread: the routes are async
+    only to read their form, and a selection's page may need OCR."""
+    return await run_in_threadpool(
+        _change_in_thread, request, user, state, case_id, fact_id, apply, draft
+    )
+
+
+def _change_in_thread(
+    request: Request,
+    user: SessionUser,
+    state: AppState,
+    case_id: int,
+    fact_id: str | None,
+    apply: Any,
+    draft: Draft | None,
+) -> Response:
     with state.sessions() as session:
         try:
             apply(session)
@@ -224,7 +240,7 @@ async def set_fact_status(
     new = form.get("status", "")
     if new not in ("confirmed", "rejected", "proposed"):
         raise HTTPException(422, "status must be confirmed, rejected or proposed")
-    return _change(
+    return await _change(
         request,
         user,
         state,
@@ -242,7 +258,7 @@ async def edit_fact(
 ) -> Response:
     """Save a reviewer's edit of value, date and context; an edited fact is confirmed."""
     form = await _form(request)
-    name = _fact_kind(state, case_id, fact_id)
+    name = await run_in_threadpool(_fact_kind, state, case_id, fact_id)
 
     def apply(session: Session) -> None:
         if not name:
@@ -255,7 +271,9 @@ async def edit_fact(
         }
         update_fact(session, case_id, fact_id, _version(form), changes, user.name)
 
-    return _change(request, user, state, case_id, fact_id, apply, draft_from(form, fact_id, name))
+    return await _change(
+        request, user, state, case_id, fact_id, apply, draft_from(form, fact_id, name)
+    )
 
 
 def _fact_kind(state: AppState, case_id: int, fact_id: str) -> str:
@@ -302,7 +320,7 @@ async def add_fact(request: Request, case_id: CaseId, user: Editor, state: State
         }
         add_reviewer_fact(session, case_id, fact, user.name, grounded=bool(cited))
 
-    return _change(request, user, state, case_id, None, apply, draft_from(form, ADD, name))
+    return await _change(request, user, state, case_id, None, apply, draft_from(form, ADD, name))
 
 
 @router.post("/cases/{case_id}/assign", response_model=None)
@@ -315,7 +333,7 @@ async def assign(request: Request, case_id: CaseId, user: Assigner, state: State
         version = int(form.get("version", ""))
     except ValueError:
         raise HTTPException(422, "version: missing, reload the page") from None
-    return _change(
+    return await _change(
         request,
         user,
         state,
